@@ -1,0 +1,50 @@
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+
+from .models import User
+
+
+class SignUpForm(auth_forms.BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email"]
+        labels = {"full_name": "Your name", "email": "E-mail address"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this e-mail address already exists. Sign in, or reset your "
+                "password if you have forgotten it."
+            )
+        return email
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def save(self, **kwargs):
+        # Links in e-mail come from SITE_URL, never from the request's Host header, so a
+        # forged Host cannot point a reset link at someone else's server.
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        return super().save(**kwargs)
+
+    def get_users(self, email):
+        return (
+            u
+            for u in User.objects.filter(email__iexact=email, is_active=True)
+            if u.has_usable_password() or not u.last_login
+        )

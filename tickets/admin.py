@@ -1,0 +1,108 @@
+from django.contrib import admin
+
+from .models import Attachment, Department, Event, HelpTopic, RoutingRule, Team, ThreadEntry, Ticket
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "manager", "default_sla"]
+    search_fields = ["name", "email"]
+    filter_horizontal = ["agents"]
+    list_select_related = ["manager", "default_sla"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(HelpTopic)
+class HelpTopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "default_priority", "default_sla", "is_public", "is_active", "sort_order"]
+    list_filter = ["is_active", "is_public", "department", "default_priority"]
+    list_editable = ["sort_order"]
+    search_fields = ["name", "instructions"]
+    list_select_related = ["department", "default_sla"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "is_active", "match_help_topic", "match_subject_words", "match_email_domain",
+                    "set_department", "set_team", "set_assignee", "set_priority", "set_sla"]
+    list_filter = ["is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "match_subject_words", "match_email_domain"]
+    fieldsets = [
+        (None, {"fields": ["name", "order", "is_active", "stop_processing"]}),
+        ("When a new ticket matches all of", {"fields": ["match_help_topic", "match_subject_words", "match_email_domain"]}),
+        ("Then set", {"fields": ["set_department", "set_team", "set_assignee", "set_priority", "set_sla"]}),
+    ]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = Event
+    fields = ["created_at", "kind", "actor", "old_value", "new_value", "detail"]
+
+
+class ThreadEntryInline(ReadOnlyInline):
+    model = ThreadEntry
+    fields = ["created_at", "kind", "author", "body"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only here: ticket changes go through the desk so that each one is recorded."""
+
+    list_display = ["number", "subject", "requester", "department", "assignee", "priority", "status", "due_at", "updated_at"]
+    list_filter = ["status", "priority", "department", "source", "help_topic"]
+    search_fields = ["number", "subject", "requester__email"]
+    list_select_related = ["requester", "department", "assignee"]
+    date_hierarchy = "created_at"
+    inlines = [ThreadEntryInline, EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "ticket", "kind", "actor", "old_value", "new_value"]
+    list_filter = ["kind"]
+    search_fields = ["ticket__number"]
+    list_select_related = ["ticket", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "entry", "content_type", "size"]
+    search_fields = ["filename", "entry__ticket__number"]
+    list_select_related = ["entry__ticket"]

@@ -1,0 +1,324 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Priority(models.IntegerChoices):
+    # Lower value sorts first, so queues ordered by priority show Emergency on top.
+    EMERGENCY = 1, "Emergency"
+    HIGH = 2, "High"
+    NORMAL = 3, "Normal"
+    LOW = 4, "Low"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Web"
+    EMAIL = "email", "E-mail"
+    API = "api", "API"
+    PHONE = "phone", "Phone"
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    email = models.EmailField("e-mail address", blank=True)
+    default_sla = models.ForeignKey(
+        "sla.SLA", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
+    )
+    agents = models.ManyToManyField(
+        "accounts.AgentProfile", blank=True, related_name="departments"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    members = models.ManyToManyField("accounts.AgentProfile", blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HelpTopicQuerySet(models.QuerySet):
+    def offered(self):
+        """Topics an end user may pick in the portal."""
+        return self.filter(is_active=True, is_public=True)
+
+
+class HelpTopic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    is_public = models.BooleanField("public", default=True, help_text="Offered in the portal.")
+    is_active = models.BooleanField("active", default=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="help_topics")
+    default_priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.NORMAL
+    )
+    default_sla = models.ForeignKey(
+        "sla.SLA",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Overrides the department's default SLA.",
+    )
+    auto_assign_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"agent_profile__isnull": False},
+    )
+    auto_assign_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    instructions = models.TextField(blank=True, help_text="Shown on the new-ticket form.")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = HelpTopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TicketQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[Status.OPEN, Status.PENDING])
+
+    def overdue(self, now=None):
+        return self.active().filter(due_at__lt=now or timezone.now())
+
+
+class Ticket(models.Model):
+    number = models.CharField(max_length=12, unique=True, editable=False)
+    subject = models.CharField("issue summary", max_length=200)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets"
+    )
+    help_topic = models.ForeignKey(
+        HelpTopic, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    sla = models.ForeignKey(
+        "sla.SLA", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    # Lets a resubmitted form (double click, browser retry) find the ticket it already made.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    due_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_response_at = models.DateTimeField(null=True, blank=True)
+    is_overdue = models.BooleanField(default=False)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["requester", "status", "-updated_at"], name="ticket_requester_idx"),
+            models.Index(fields=["status", "priority", "-created_at"], name="ticket_queue_idx"),
+            models.Index(fields=["department", "status"], name="ticket_department_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["due_at"], condition=Q(status__in=["open", "pending"]), name="ticket_due_active_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("tickets:detail", args=[self.number])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (Status.OPEN, Status.PENDING)
+
+
+class EntryKind(models.TextChoices):
+    MESSAGE = "message", "Message"
+    RESPONSE = "response", "Response"
+    NOTE = "note", "Internal note"
+
+
+PUBLIC_KINDS = (EntryKind.MESSAGE, EntryKind.RESPONSE)
+
+
+class ThreadEntryQuerySet(models.QuerySet):
+    def public(self):
+        """What the requester may see: never internal notes."""
+        return self.filter(kind__in=PUBLIC_KINDS)
+
+
+class ThreadEntry(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ThreadEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "thread entries"
+        indexes = [models.Index(fields=["ticket", "kind", "created_at"], name="entry_thread_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on #{self.ticket.number}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_KINDS
+
+
+def attachment_path(instance, filename):
+    # A random folder name: the stored path never carries user input.
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    entry = models.ForeignKey(ThreadEntry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(max_length=255, help_text="The uploader's name for it, cleaned.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("tickets:attachment", args=[self.entry.ticket.number, self.pk])
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    ROUTED = "routed", "Routed by rule"
+    STATUS = "status", "Status changed"
+    ASSIGNEE = "assignee", "Assignee changed"
+    TEAM = "team", "Team changed"
+    DEPARTMENT = "department", "Department changed"
+    PRIORITY = "priority", "Priority changed"
+    SLA = "sla", "SLA changed"
+    DUE = "due", "Due date changed"
+    MESSAGE = "message", "Requester wrote"
+    RESPONSE = "response", "Agent replied"
+    NOTE = "note", "Internal note added"
+    OVERDUE = "overdue", "Marked overdue"
+
+
+class Event(models.Model):
+    """Append-only history of a ticket: who did what, when, from which value to which."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class RoutingRule(models.Model):
+    """Applied in order when a ticket is opened: what matches sets the ticket's fields."""
+
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField("active", default=True)
+    match_help_topic = models.ForeignKey(
+        HelpTopic, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    match_subject_words = models.CharField(
+        max_length=200, blank=True, help_text="Comma-separated; matches when any occurs in the summary."
+    )
+    match_email_domain = models.CharField(
+        max_length=100, blank=True, help_text="Requester's e-mail domain, e.g. example.com."
+    )
+    set_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    set_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    set_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"agent_profile__isnull": False},
+    )
+    set_priority = models.PositiveSmallIntegerField(choices=Priority.choices, null=True, blank=True)
+    set_sla = models.ForeignKey("sla.SLA", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    stop_processing = models.BooleanField(default=False, help_text="Skip the rules after this one.")
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def subject_words(self) -> list[str]:
+        return [w.strip().lower() for w in self.match_subject_words.split(",") if w.strip()]

@@ -1,0 +1,310 @@
+"""Every change of a ticket goes through a function here.
+
+Each runs in one transaction, checks the change is allowed, saves with update_fields,
+records an Event and enqueues its notifications once the transaction commits.
+"""
+
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from sla.duedates import add_hours
+from sla.models import SLA
+
+from . import tasks
+from .models import (
+    Attachment,
+    EntryKind,
+    Event,
+    EventKind,
+    HelpTopic,
+    Priority,
+    RoutingRule,
+    Source,
+    Status,
+    Team,
+    Ticket,
+    ThreadEntry,
+)
+from .uploads import clean_filename
+
+
+class TransitionNotAllowed(Exception):
+    """The ticket's state machine forbids this change."""
+
+
+# Which status may follow which. Closed is final for the requester; an agent may reopen.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.OPEN: {Status.PENDING, Status.RESOLVED, Status.CLOSED},
+    Status.PENDING: {Status.OPEN, Status.RESOLVED, Status.CLOSED},
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: {Status.OPEN},
+}
+
+NUMBER_ATTEMPTS = 10
+
+
+def new_ticket_number() -> str:
+    """Eight random digits: human-friendly, unique by constraint, and not guessable in sequence."""
+    return str(10_000_000 + secrets.randbelow(90_000_000))
+
+
+def _record(ticket: Ticket, kind: str, by: User | None, old="", new="", detail="") -> Event:
+    return Event.objects.create(
+        ticket=ticket, kind=kind, actor=by, old_value=str(old or "")[:200],
+        new_value=str(new or "")[:200], detail=detail[:255],
+    )
+
+
+@dataclass
+class Routing:
+    """The fields intake decides, and the rules that changed them."""
+
+    department: object
+    priority: int
+    sla: SLA | None
+    team: Team | None = None
+    assignee: User | None = None
+    applied: list[tuple[RoutingRule, list[str]]] = field(default_factory=list)
+
+
+def route(*, topic: HelpTopic, subject: str, requester_email: str) -> Routing:
+    """Start from the help topic's defaults, then apply the active routing rules in order."""
+    routing = Routing(
+        department=topic.department,
+        priority=topic.default_priority,
+        sla=topic.default_sla or topic.department.default_sla,
+        team=topic.auto_assign_team,
+        assignee=topic.auto_assign_agent,
+    )
+    domain = requester_email.rsplit("@", 1)[-1].lower()
+    lowered = subject.lower()
+    rules = RoutingRule.objects.filter(is_active=True).select_related(
+        "set_department", "set_team", "set_assignee", "set_sla"
+    )
+    for rule in rules:
+        if rule.match_help_topic_id and rule.match_help_topic_id != topic.pk:
+            continue
+        words = rule.subject_words()
+        if words and not any(w in lowered for w in words):
+            continue
+        if rule.match_email_domain and rule.match_email_domain.strip().lower().lstrip("@") != domain:
+            continue
+        changed = []
+        for name in ("department", "team", "assignee", "priority", "sla"):
+            value = getattr(rule, f"set_{name}")
+            if value is not None and value != getattr(routing, name):
+                setattr(routing, name, value)
+                changed.append(name)
+        routing.applied.append((rule, changed))
+        if rule.stop_processing:
+            break
+    return routing
+
+
+def _apply_sla_dates(ticket: Ticket, start) -> None:
+    if ticket.sla is None:
+        ticket.due_at = ticket.first_response_due_at = None
+        return
+    ticket.first_response_due_at = add_hours(start, ticket.sla.first_response_hours)
+    ticket.due_at = add_hours(start, ticket.sla.resolution_hours)
+
+
+def _add_attachments(entry: ThreadEntry, files: Iterable[UploadedFile]) -> None:
+    for upload in files:
+        Attachment.objects.create(
+            entry=entry,
+            file=upload,
+            filename=clean_filename(upload.name),
+            content_type=upload.content_type or "application/octet-stream",
+            size=upload.size,
+        )
+
+
+def _insert_with_unique_number(ticket: Ticket) -> None:
+    """Insert, drawing a new number whenever the random one is taken.
+
+    The unique constraint decides, not a prior lookup, so concurrent submissions can't race.
+    """
+    for _ in range(NUMBER_ATTEMPTS):
+        ticket.number = new_ticket_number()
+        try:
+            with transaction.atomic():
+                ticket.save(force_insert=True)
+            return
+        except IntegrityError:
+            if ticket.submission_key and Ticket.objects.filter(submission_key=ticket.submission_key).exists():
+                raise
+            ticket.pk = None
+    raise RuntimeError("Could not draw a free ticket number.")
+
+
+def open_ticket(
+    *,
+    requester: User,
+    topic: HelpTopic,
+    subject: str,
+    body: str,
+    attachments: Iterable[UploadedFile] = (),
+    source: str = Source.WEB,
+    submission_key: uuid.UUID | None = None,
+) -> Ticket:
+    """Intake: create the ticket with its first message, route it, and notify the requester.
+
+    A repeated submission_key (double submit) returns the ticket already made for it.
+    """
+    if submission_key:
+        existing = Ticket.objects.filter(submission_key=submission_key, requester=requester).first()
+        if existing:
+            return existing
+    routing = route(topic=topic, subject=subject, requester_email=requester.email)
+    now = timezone.now()
+    ticket = Ticket(
+        subject=subject,
+        requester=requester,
+        help_topic=topic,
+        department=routing.department,
+        team=routing.team,
+        assignee=routing.assignee,
+        priority=routing.priority,
+        sla=routing.sla,
+        source=source,
+        submission_key=submission_key,
+        created_at=now,
+        updated_at=now,
+        last_message_at=now,
+    )
+    _apply_sla_dates(ticket, now)
+    try:
+        with transaction.atomic():
+            _insert_with_unique_number(ticket)
+            entry = ThreadEntry.objects.create(
+                ticket=ticket, kind=EntryKind.MESSAGE, author=requester, body=body, source=source, created_at=now
+            )
+            _add_attachments(entry, attachments)
+            _record(ticket, EventKind.CREATED, requester, new=ticket.get_status_display(), detail=f"via {source}")
+            for rule, changed in routing.applied:
+                values = ", ".join(f"{name} → {_display(ticket, name)}" for name in changed)
+                _record(ticket, EventKind.ROUTED, None, new=rule.name, detail=values or "matched, no change")
+            tasks.notify_ticket_opened.delay_on_commit(ticket.pk)
+    except IntegrityError:
+        if not submission_key:
+            raise
+        # The same submission won a race with this one: hand back the ticket it created.
+        return Ticket.objects.get(submission_key=submission_key, requester=requester)
+    return ticket
+
+
+def _display(ticket: Ticket, name: str) -> str:
+    if name == "priority":
+        return ticket.get_priority_display()
+    return str(getattr(ticket, name) or "none")
+
+
+def change_status(ticket: Ticket, *, to: str, by: User | None) -> Ticket:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if to not in TRANSITIONS[ticket.status]:
+            raise TransitionNotAllowed(
+                f"A {ticket.get_status_display().lower()} ticket can't become {Status(to).label.lower()}."
+            )
+        old = ticket.get_status_display()
+        now = timezone.now()
+        ticket.status = to
+        ticket.updated_at = now
+        fields = ["status", "updated_at"]
+        if to == Status.RESOLVED:
+            ticket.resolved_at = now
+            fields.append("resolved_at")
+        elif to == Status.CLOSED:
+            ticket.closed_at = now
+            fields.append("closed_at")
+        elif to == Status.OPEN:
+            ticket.resolved_at = ticket.closed_at = None
+            fields += ["resolved_at", "closed_at"]
+        ticket.save(update_fields=fields)
+        _record(ticket, EventKind.STATUS, by, old=old, new=ticket.get_status_display())
+    return ticket
+
+
+def assign(ticket: Ticket, *, agent: User | None = None, team: Team | None = None, by: User | None) -> Ticket:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        fields = []
+        if agent != ticket.assignee:
+            _record(ticket, EventKind.ASSIGNEE, by, old=ticket.assignee or "", new=agent or "")
+            ticket.assignee = agent
+            fields.append("assignee")
+        if team != ticket.team:
+            _record(ticket, EventKind.TEAM, by, old=ticket.team or "", new=team or "")
+            ticket.team = team
+            fields.append("team")
+        if fields:
+            ticket.updated_at = timezone.now()
+            ticket.save(update_fields=[*fields, "updated_at"])
+    return ticket
+
+
+def set_priority(ticket: Ticket, *, priority: int, by: User | None) -> Ticket:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if priority != ticket.priority:
+            _record(ticket, EventKind.PRIORITY, by, old=ticket.get_priority_display(), new=Priority(priority).label)
+            ticket.priority = priority
+            ticket.updated_at = timezone.now()
+            ticket.save(update_fields=["priority", "updated_at"])
+    return ticket
+
+
+def add_message(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
+    """The requester writes. A resolved ticket reopens; a closed one takes no more messages."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.status == Status.CLOSED:
+            raise TransitionNotAllowed("This ticket is closed. Please open a new ticket.")
+        now = timezone.now()
+        entry = ThreadEntry.objects.create(ticket=ticket, kind=EntryKind.MESSAGE, author=author, body=body, created_at=now)
+        _add_attachments(entry, attachments)
+        _record(ticket, EventKind.MESSAGE, author)
+        fields = ["last_message_at", "updated_at"]
+        if ticket.status == Status.RESOLVED:
+            _record(ticket, EventKind.STATUS, author, old=Status.RESOLVED.label, new=Status.OPEN.label, detail="reopened by reply")
+            ticket.status, ticket.resolved_at = Status.OPEN, None
+            fields += ["status", "resolved_at"]
+        ticket.last_message_at = ticket.updated_at = now
+        ticket.save(update_fields=fields)
+    return entry
+
+
+def reply(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
+    """An agent answers the requester; the first answer stops the first-response clock."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        now = timezone.now()
+        entry = ThreadEntry.objects.create(ticket=ticket, kind=EntryKind.RESPONSE, author=author, body=body, created_at=now)
+        _add_attachments(entry, attachments)
+        _record(ticket, EventKind.RESPONSE, author)
+        fields = ["last_response_at", "updated_at"]
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+            fields.append("first_responded_at")
+        ticket.last_response_at = ticket.updated_at = now
+        ticket.save(update_fields=fields)
+        tasks.notify_response.delay_on_commit(entry.pk)
+    return entry
+
+
+def add_note(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
+    """An internal note: agents only, and it never notifies the requester."""
+    with transaction.atomic():
+        entry = ThreadEntry.objects.create(ticket=ticket, kind=EntryKind.NOTE, author=author, body=body)
+        _add_attachments(entry, attachments)
+        _record(ticket, EventKind.NOTE, author)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=entry.created_at)
+    return entry

@@ -1,0 +1,44 @@
+"""Thin Celery tasks: take ids, load rows, send. Enqueued only after the transaction commits."""
+
+from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+
+from .models import ThreadEntry, Ticket
+from .notifications import send_templated
+
+RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+@shared_task(**RETRY)
+def notify_ticket_opened(ticket_id: int) -> None:
+    ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
+    send_templated(
+        "ticket_opened",
+        to=[ticket.requester.email],
+        context={"ticket": ticket, "link": _link(ticket.get_absolute_url())},
+    )
+
+
+@shared_task(**RETRY)
+def notify_response(entry_id: int) -> None:
+    entry = ThreadEntry.objects.public().select_related("ticket__requester", "author").get(pk=entry_id)
+    ticket = entry.ticket
+    send_templated(
+        "response",
+        to=[ticket.requester.email],
+        context={"ticket": ticket, "entry": entry, "link": _link(ticket.get_absolute_url())},
+    )
+
+
+@shared_task(**RETRY)
+def send_guest_link(ticket_id: int) -> None:
+    from .guest import make_token
+
+    ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
+    link = _link(reverse("tickets:guest_access", args=[make_token(ticket)]))
+    send_templated("guest_link", to=[ticket.requester.email], context={"ticket": ticket, "link": link})
