@@ -20,7 +20,12 @@ class SignUpForm(auth_forms.BaseUserCreationForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing and not existing.has_usable_password():
+            # Opened tickets as a guest: the account is claimed by proving the address, never
+            # by typing it here — the view e-mails a link to set a password.
+            raise forms.ValidationError("Claim your guest account by e-mail.", code="guest_account")
+        if existing:
             raise forms.ValidationError(
                 "An account with this e-mail address already exists. Sign in, or reset your "
                 "password if you have forgotten it."
@@ -43,8 +48,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         return super().save(**kwargs)
 
     def get_users(self, email):
+        """Active users with that address, including guests who never set a password: the
+        e-mailed link is how a guest turns into a full account."""
         return (
             u
             for u in User.objects.filter(email__iexact=email, is_active=True)
-            if u.has_usable_password() or not u.last_login
+            if (u.has_usable_password() or not u.last_login) and auth_forms._unicode_ci_compare(email, u.email)
         )

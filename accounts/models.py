@@ -34,9 +34,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", max_length=254, unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(
-        "admin site access", default=False, help_text="May sign in to the admin site."
-    )
+    is_staff = models.BooleanField("admin site access", default=False, help_text="May sign in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -70,12 +68,8 @@ class AgentProfile(models.Model):
     """Makes a user an agent. Departments are linked from tickets.Department.agents."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agent_profile")
-    all_departments = models.BooleanField(
-        default=False, help_text="Sees and works the tickets of every department."
-    )
-    is_active = models.BooleanField(
-        default=True, help_text="Inactive agents keep their history but lose agent access."
-    )
+    all_departments = models.BooleanField(default=False, help_text="Sees and works the tickets of every department.")
+    is_active = models.BooleanField(default=True, help_text="Inactive agents keep their history but lose agent access.")
     signature = models.TextField(blank=True, help_text="Appended to replies.")
 
     class Meta:

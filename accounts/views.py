@@ -18,7 +18,21 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Frontdesk — your account is ready.")
         return redirect("home")
+    if form.has_error("email", code="guest_account"):
+        send_password_link(request, form.data["email"])
+        return render(request, "accounts/signup_claim_sent.html", {"email": form.data["email"]})
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def send_password_link(request, email: str) -> None:
+    """E-mail the set-your-password link, exactly as "Forgot your password?" does."""
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        form.save(
+            request=request,
+            email_template_name=PasswordResetView.email_template_name,
+            subject_template_name=PasswordResetView.subject_template_name,
+        )
 
 
 class LoginView(auth_views.LoginView):

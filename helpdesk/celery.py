@@ -9,7 +9,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="helpdesk.ping")
+@app.task(name="helpdesk.ping", ignore_result=False)
 def ping() -> str:
     """Health check: proves a worker takes tasks from the broker."""
     return "pong"
