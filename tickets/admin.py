@@ -29,14 +29,28 @@ class HelpTopicAdmin(admin.ModelAdmin):
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = ["name", "order", "is_active", "match_help_topic", "match_subject_words", "match_email_domain",
-                    "set_department", "set_team", "set_assignee", "set_priority", "set_sla"]
+    list_display = [
+        "name",
+        "order",
+        "is_active",
+        "match_help_topic",
+        "match_subject_words",
+        "match_email_domain",
+        "set_department",
+        "set_team",
+        "set_assignee",
+        "set_priority",
+        "set_sla",
+    ]
     list_filter = ["is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name", "match_subject_words", "match_email_domain"]
     fieldsets = [
         (None, {"fields": ["name", "order", "is_active", "stop_processing"]}),
-        ("When a new ticket matches all of", {"fields": ["match_help_topic", "match_subject_words", "match_email_domain"]}),
+        (
+            "When a new ticket matches all of",
+            {"fields": ["match_help_topic", "match_subject_words", "match_email_domain"]},
+        ),
         ("Then set", {"fields": ["set_department", "set_team", "set_assignee", "set_priority", "set_sla"]}),
     ]
 
@@ -67,7 +81,17 @@ class ThreadEntryInline(ReadOnlyInline):
 class TicketAdmin(admin.ModelAdmin):
     """Read-only here: ticket changes go through the desk so that each one is recorded."""
 
-    list_display = ["number", "subject", "requester", "department", "assignee", "priority", "status", "due_at", "updated_at"]
+    list_display = [
+        "number",
+        "subject",
+        "requester",
+        "department",
+        "assignee",
+        "priority",
+        "status",
+        "due_at",
+        "updated_at",
+    ]
     list_filter = ["status", "priority", "department", "source", "help_topic"]
     search_fields = ["number", "subject", "requester__email"]
     list_select_related = ["requester", "department", "assignee"]

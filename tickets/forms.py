@@ -1,5 +1,7 @@
 import uuid
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Layout
 from django import forms
 
 from .models import HelpTopic
@@ -49,6 +51,15 @@ class NewTicketForm(MessageFields):
         self.fields["message"].help_text = "Describe the problem: what happened, what you expected, any error text."
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
+        # The chosen topic's instructions appear right under the topic (static/js/frontdesk.js).
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        names = list(self.fields)
+        at = names.index("help_topic") + 1
+        box = HTML(
+            '<div id="topic-instructions-box" class="alert alert-info" role="note" aria-live="polite" hidden></div>'
+        )
+        self.helper.layout = Layout(*names[:at], box, *names[at:])
 
 
 class GuestTicketForm(NewTicketForm):

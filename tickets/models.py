@@ -33,9 +33,7 @@ class Source(models.TextChoices):
 class Department(models.Model):
     name = models.CharField(max_length=100, unique=True)
     email = models.EmailField("e-mail address", blank=True)
-    default_sla = models.ForeignKey(
-        "sla.SLA", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    default_sla = models.ForeignKey("sla.SLA", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -43,9 +41,7 @@ class Department(models.Model):
         on_delete=models.SET_NULL,
         related_name="managed_departments",
     )
-    agents = models.ManyToManyField(
-        "accounts.AgentProfile", blank=True, related_name="departments"
-    )
+    agents = models.ManyToManyField("accounts.AgentProfile", blank=True, related_name="departments")
 
     class Meta:
         ordering = ["name"]
@@ -79,9 +75,7 @@ class HelpTopic(models.Model):
     is_public = models.BooleanField("public", default=True, help_text="Offered in the portal.")
     is_active = models.BooleanField("active", default=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="help_topics")
-    default_priority = models.PositiveSmallIntegerField(
-        choices=Priority.choices, default=Priority.NORMAL
-    )
+    default_priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     default_sla = models.ForeignKey(
         "sla.SLA",
         null=True,
@@ -98,9 +92,7 @@ class HelpTopic(models.Model):
         related_name="+",
         limit_choices_to={"agent_profile__isnull": False},
     )
-    auto_assign_team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    auto_assign_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     instructions = models.TextField(blank=True, help_text="Shown on the new-ticket form.")
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -124,16 +116,10 @@ class TicketQuerySet(models.QuerySet):
 class Ticket(models.Model):
     number = models.CharField(max_length=12, unique=True, editable=False)
     subject = models.CharField("issue summary", max_length=200)
-    requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets"
-    )
-    help_topic = models.ForeignKey(
-        HelpTopic, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
-    )
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    help_topic = models.ForeignKey(HelpTopic, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
-    team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
-    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -143,9 +129,7 @@ class Ticket(models.Model):
     )
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    sla = models.ForeignKey(
-        "sla.SLA", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
-    )
+    sla = models.ForeignKey("sla.SLA", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     # Lets a resubmitted form (double click, browser retry) find the ticket it already made.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -289,18 +273,14 @@ class RoutingRule(models.Model):
     name = models.CharField(max_length=100)
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField("active", default=True)
-    match_help_topic = models.ForeignKey(
-        HelpTopic, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    match_help_topic = models.ForeignKey(HelpTopic, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     match_subject_words = models.CharField(
         max_length=200, blank=True, help_text="Comma-separated; matches when any occurs in the summary."
     )
     match_email_domain = models.CharField(
         max_length=100, blank=True, help_text="Requester's e-mail domain, e.g. example.com."
     )
-    set_department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    set_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     set_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     set_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

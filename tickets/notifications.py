@@ -11,7 +11,10 @@ def send_templated(event: str, *, to: list[str], context: dict, headers: dict | 
     text = render_to_string(f"emails/{event}/body.txt", context)
     html = render_to_string(f"emails/{event}/body.html", context)
     message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, to,
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        to,
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
     message.attach_alternative(html, "text/html")

@@ -29,8 +29,8 @@ from .models import (
     Source,
     Status,
     Team,
-    Ticket,
     ThreadEntry,
+    Ticket,
 )
 from .uploads import clean_filename
 
@@ -57,8 +57,12 @@ def new_ticket_number() -> str:
 
 def _record(ticket: Ticket, kind: str, by: User | None, old="", new="", detail="") -> Event:
     return Event.objects.create(
-        ticket=ticket, kind=kind, actor=by, old_value=str(old or "")[:200],
-        new_value=str(new or "")[:200], detail=detail[:255],
+        ticket=ticket,
+        kind=kind,
+        actor=by,
+        old_value=str(old or "")[:200],
+        new_value=str(new or "")[:200],
+        detail=detail[:255],
     )
 
 
@@ -154,10 +158,12 @@ def open_ticket(
     attachments: Iterable[UploadedFile] = (),
     source: str = Source.WEB,
     submission_key: uuid.UUID | None = None,
+    notify: bool = True,
 ) -> Ticket:
     """Intake: create the ticket with its first message, route it, and notify the requester.
 
     A repeated submission_key (double submit) returns the ticket already made for it.
+    notify=False is for imports and demo data, where nobody should be e-mailed.
     """
     if submission_key:
         existing = Ticket.objects.filter(submission_key=submission_key, requester=requester).first()
@@ -192,7 +198,8 @@ def open_ticket(
             for rule, changed in routing.applied:
                 values = ", ".join(f"{name} → {_display(ticket, name)}" for name in changed)
                 _record(ticket, EventKind.ROUTED, None, new=rule.name, detail=values or "matched, no change")
-            tasks.notify_ticket_opened.delay_on_commit(ticket.pk)
+            if notify:
+                tasks.notify_ticket_opened.delay_on_commit(ticket.pk)
     except IntegrityError:
         if not submission_key:
             raise
@@ -269,12 +276,21 @@ def add_message(ticket: Ticket, *, author: User, body: str, attachments: Iterabl
         if ticket.status == Status.CLOSED:
             raise TransitionNotAllowed("This ticket is closed. Please open a new ticket.")
         now = timezone.now()
-        entry = ThreadEntry.objects.create(ticket=ticket, kind=EntryKind.MESSAGE, author=author, body=body, created_at=now)
+        entry = ThreadEntry.objects.create(
+            ticket=ticket, kind=EntryKind.MESSAGE, author=author, body=body, created_at=now
+        )
         _add_attachments(entry, attachments)
         _record(ticket, EventKind.MESSAGE, author)
         fields = ["last_message_at", "updated_at"]
         if ticket.status == Status.RESOLVED:
-            _record(ticket, EventKind.STATUS, author, old=Status.RESOLVED.label, new=Status.OPEN.label, detail="reopened by reply")
+            _record(
+                ticket,
+                EventKind.STATUS,
+                author,
+                old=Status.RESOLVED.label,
+                new=Status.OPEN.label,
+                detail="reopened by reply",
+            )
             ticket.status, ticket.resolved_at = Status.OPEN, None
             fields += ["status", "resolved_at"]
         ticket.last_message_at = ticket.updated_at = now
@@ -282,12 +298,16 @@ def add_message(ticket: Ticket, *, author: User, body: str, attachments: Iterabl
     return entry
 
 
-def reply(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
+def reply(
+    ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = (), notify: bool = True
+) -> ThreadEntry:
     """An agent answers the requester; the first answer stops the first-response clock."""
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         now = timezone.now()
-        entry = ThreadEntry.objects.create(ticket=ticket, kind=EntryKind.RESPONSE, author=author, body=body, created_at=now)
+        entry = ThreadEntry.objects.create(
+            ticket=ticket, kind=EntryKind.RESPONSE, author=author, body=body, created_at=now
+        )
         _add_attachments(entry, attachments)
         _record(ticket, EventKind.RESPONSE, author)
         fields = ["last_response_at", "updated_at"]
@@ -296,7 +316,8 @@ def reply(ticket: Ticket, *, author: User, body: str, attachments: Iterable[Uplo
             fields.append("first_responded_at")
         ticket.last_response_at = ticket.updated_at = now
         ticket.save(update_fields=fields)
-        tasks.notify_response.delay_on_commit(entry.pk)
+        if notify:
+            tasks.notify_response.delay_on_commit(entry.pk)
     return entry
 
 

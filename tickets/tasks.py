@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
+from .guest import make_token
 from .models import ThreadEntry, Ticket
 from .notifications import send_templated
 
@@ -16,12 +17,13 @@ def _link(path: str) -> str:
 
 @shared_task(**RETRY)
 def notify_ticket_opened(ticket_id: int) -> None:
-    ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
-    send_templated(
-        "ticket_opened",
-        to=[ticket.requester.email],
-        context={"ticket": ticket, "link": _link(ticket.get_absolute_url())},
-    )
+    ticket = Ticket.objects.select_related("requester", "department").get(pk=ticket_id)
+    # A guest has no password to sign in with, so its copy carries a signed link instead.
+    if ticket.requester.has_usable_password():
+        link = _link(ticket.get_absolute_url())
+    else:
+        link = _link(reverse("tickets:guest_access", args=[make_token(ticket)]))
+    send_templated("ticket_opened", to=[ticket.requester.email], context={"ticket": ticket, "link": link})
 
 
 @shared_task(**RETRY)
@@ -37,8 +39,6 @@ def notify_response(entry_id: int) -> None:
 
 @shared_task(**RETRY)
 def send_guest_link(ticket_id: int) -> None:
-    from .guest import make_token
-
     ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
     link = _link(reverse("tickets:guest_access", args=[make_token(ticket)]))
     send_templated("guest_link", to=[ticket.requester.email], context={"ticket": ticket, "link": link})

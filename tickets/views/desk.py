@@ -6,6 +6,16 @@ from accounts.decorators import agent_required
 
 from ..selectors import queue_counts, tickets_visible_to
 
+QUEUES = [
+    ("open", "Open"),
+    ("unassigned", "Unassigned"),
+    ("mine", "My tickets"),
+    ("assigned", "Assigned"),
+    ("overdue", "Overdue"),
+    ("pending", "Pending"),
+    ("closed", "Closed"),
+]
+
 
 @agent_required
 def desk(request):
@@ -14,4 +24,6 @@ def desk(request):
         .select_related("requester", "department", "assignee", "help_topic")
         .order_by("priority", "-created_at")[:25]
     )
-    return render(request, "tickets/desk.html", {"counts": queue_counts(request.user), "tickets": tickets})
+    counts = queue_counts(request.user)
+    queues = [(label, counts[key]) for key, label in QUEUES]
+    return render(request, "tickets/desk.html", {"queues": queues, "tickets": tickets})

@@ -60,7 +60,13 @@ def my_tickets(request):
     tickets = (
         Ticket.objects.filter(requester=request.user)
         .select_related("department")
-        .annotate(done=Case(When(status__in=[Status.RESOLVED, Status.CLOSED], then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .annotate(
+            done=Case(
+                When(status__in=[Status.RESOLVED, Status.CLOSED], then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
         .order_by("done", "-updated_at")
     )
     return render(request, "tickets/my_tickets.html", {"tickets": tickets})
@@ -89,7 +95,9 @@ def ticket_reply(request, number):
         return _render_detail(request, ticket, form, status=400)
     try:
         services.add_message(
-            ticket, author=ticket.requester, body=form.cleaned_data["message"],
+            ticket,
+            author=ticket.requester,
+            body=form.cleaned_data["message"],
             attachments=form.cleaned_data["attachments"],
         )
     except services.TransitionNotAllowed as exc:
@@ -146,7 +154,9 @@ def serve_attachment(item: Attachment) -> FileResponse:
     guessed = mimetypes.guess_type(item.filename)[0] or "application/octet-stream"
     inline = guessed in INLINE_TYPES
     response = FileResponse(
-        handle, as_attachment=not inline, filename=item.filename,
+        handle,
+        as_attachment=not inline,
+        filename=item.filename,
         content_type=guessed if inline else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,0 +1,219 @@
+import re
+
+from django.urls import reverse
+
+from tickets import guest, services
+from tickets.models import Status, Ticket
+
+from ..conftest import UserFactory
+from .conftest import upload
+
+
+def test_my_tickets_lists_own_tickets_open_first(client, end_user, other_end_user, topic):
+    done = services.open_ticket(requester=end_user, topic=topic, subject="Old finished problem", body="x")
+    services.change_status(done, to=Status.CLOSED, by=end_user)
+    services.open_ticket(requester=end_user, topic=topic, subject="Current problem", body="x")
+    services.open_ticket(requester=other_end_user, topic=topic, subject="Someone else's problem", body="x")
+    client.force_login(end_user)
+
+    page = client.get(reverse("tickets:mine")).content.decode()
+
+    assert page.index("Current problem") < page.index("Old finished problem")
+    assert "Someone else" not in page
+
+
+def test_my_tickets_needs_sign_in(client):
+    response = client.get(reverse("tickets:mine"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_requester_sees_thread_but_never_internal_notes(client, end_user, ticket, agent):
+    services.reply(ticket, author=agent, body="Please restart it.")
+    services.add_note(ticket, author=agent, body="SECRET: user broke it again")
+    client.force_login(end_user)
+
+    page = client.get(ticket.get_absolute_url()).content.decode()
+
+    assert "Takes ages to boot." in page and "Please restart it." in page
+    assert "SECRET" not in page and "Internal note" not in page
+
+
+def test_another_users_ticket_is_404(client, other_end_user, ticket):
+    client.force_login(other_end_user)
+    assert client.get(ticket.get_absolute_url()).status_code == 404
+    assert client.post(reverse("tickets:reply", args=[ticket.number]), {"message": "hi"}).status_code == 404
+    assert client.post(reverse("tickets:close", args=[ticket.number])).status_code == 404
+
+
+def test_guest_without_a_link_gets_404(client, ticket):
+    assert client.get(ticket.get_absolute_url()).status_code == 404
+
+
+def test_reply_adds_a_message_with_attachment(client, end_user, ticket):
+    client.force_login(end_user)
+    response = client.post(
+        reverse("tickets:reply", args=[ticket.number]),
+        {"message": "Still slow.", "attachments": [upload("log.txt", b"boot log", "text/plain")]},
+    )
+    assert response.status_code == 302
+    entry = ticket.entries.last()
+    assert (entry.kind, entry.body, entry.author) == ("message", "Still slow.", end_user)
+    assert entry.attachments.get().filename == "log.txt"
+
+
+def test_empty_reply_is_refused(client, end_user, ticket):
+    client.force_login(end_user)
+    response = client.post(reverse("tickets:reply", args=[ticket.number]), {"message": "  "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert ticket.entries.count() == 1
+
+
+def test_reply_reopens_a_resolved_ticket(client, end_user, ticket, agent):
+    services.change_status(ticket, to=Status.RESOLVED, by=agent)
+    client.force_login(end_user)
+    client.post(reverse("tickets:reply", args=[ticket.number]), {"message": "It came back."})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN and ticket.resolved_at is None
+    assert ticket.events.filter(kind="status", detail="reopened by reply").exists()
+
+
+def test_reply_to_a_closed_ticket_is_refused_and_nothing_added(client, end_user, ticket):
+    services.change_status(ticket, to=Status.CLOSED, by=end_user)
+    client.force_login(end_user)
+    response = client.post(reverse("tickets:reply", args=[ticket.number]), {"message": "Hello?"})
+    assert response.status_code == 409
+    assert "This ticket is closed." in response.content.decode()
+    assert ticket.entries.count() == 1
+
+
+def test_requester_closes_own_ticket(client, end_user, ticket):
+    client.force_login(end_user)
+    response = client.post(reverse("tickets:close", args=[ticket.number]), follow=True)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED and ticket.closed_at
+    assert "Your ticket is closed." in response.content.decode()
+    assert ticket.events.filter(kind="status", new_value="Closed", actor=end_user).exists()
+
+
+def test_close_needs_post(client, end_user, ticket):
+    client.force_login(end_user)
+    assert client.get(reverse("tickets:close", args=[ticket.number])).status_code == 405
+
+
+def test_attachment_downloads_for_requester_only(client, end_user, other_end_user, ticket):
+    entry = services.add_message(
+        ticket, author=end_user, body="see file", attachments=[upload("notes.txt", b"my notes", "text/plain")]
+    )
+    url = entry.attachments.get().get_absolute_url()
+    client.force_login(end_user)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"my notes"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    client.force_login(other_end_user)
+    assert client.get(url).status_code == 404
+
+
+def test_html_attachment_is_downloaded_never_shown_inline(client, end_user, ticket, settings):
+    settings.ATTACHMENT_ALLOWED_EXTENSIONS = {"html"}
+    entry = services.add_message(
+        ticket, author=end_user, body="x", attachments=[upload("page.html", b"<script>1</script>", "text/html")]
+    )
+    client.force_login(end_user)
+    response = client.get(entry.attachments.get().get_absolute_url())
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_internal_note_attachment_is_404_for_the_requester(client, end_user, ticket, agent):
+    note = services.add_note(
+        ticket, author=agent, body="internal", attachments=[upload("secret.txt", b"secret", "text/plain")]
+    )
+    client.force_login(end_user)
+    assert client.get(note.attachments.get().get_absolute_url()).status_code == 404
+
+
+def test_check_status_gives_the_same_answer_whether_or_not_the_pair_matches(
+    client, ticket, end_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("tickets:check_status")
+    with django_capture_on_commit_callbacks(execute=True):
+        good = client.post(url, {"email": end_user.email.upper(), "number": ticket.number})
+        wrong_email = client.post(url, {"email": "stranger@example.com", "number": ticket.number})
+        wrong_number = client.post(url, {"email": end_user.email, "number": "12345678"})
+
+    def body(r):
+        text = re.sub(r"[A-Za-z0-9]{64}", "CSRF", r.content.decode())  # the masked token differs per page
+        for email in (end_user.email.upper(), end_user.email, "stranger@example.com"):
+            text = text.replace(email, "EMAIL")
+        return text
+
+    assert body(good) == body(wrong_email) == body(wrong_number)
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [end_user.email]
+
+
+def test_guest_link_opens_only_its_ticket(client, end_user, ticket, topic):
+    other = services.open_ticket(requester=UserFactory(), topic=topic, subject="Other", body="x")
+    response = client.get(reverse("tickets:guest_access", args=[guest.make_token(ticket)]), follow=True)
+    assert response.status_code == 200 and ticket.subject in response.content.decode()
+    assert client.get(other.get_absolute_url()).status_code == 404
+
+
+def test_guest_can_reply_through_the_link(client, end_user, ticket):
+    client.get(reverse("tickets:guest_access", args=[guest.make_token(ticket)]))
+    client.post(reverse("tickets:reply", args=[ticket.number]), {"message": "Guest reply"})
+    assert ticket.entries.last().body == "Guest reply"
+    assert ticket.entries.last().author == end_user
+
+
+def test_forged_or_expired_guest_link_is_refused(client, ticket, settings, time_machine):
+    token = guest.make_token(ticket)
+    forged = client.get(reverse("tickets:guest_access", args=[token[:-2] + "xx"]))
+    assert forged.status_code == 400 and "This link is not valid" in forged.content.decode()
+    time_machine.move_to("2099-01-01")
+    expired = client.get(reverse("tickets:guest_access", args=[token]))
+    assert expired.status_code == 400
+
+
+def test_guest_who_signs_up_later_claims_tickets_through_password_reset(client, topic, mailoutbox):
+    guest_user = UserFactory(email="gina@example.com", password=None)
+    guest_user.set_unusable_password()
+    guest_user.save()
+    ticket = services.open_ticket(requester=guest_user, topic=topic, subject="Guest ticket", body="x")
+
+    client.post(reverse("accounts:password_reset"), {"email": "gina@example.com"})
+    assert len(mailoutbox) == 1
+    link = next(w for w in mailoutbox[0].body.split() if "/accounts/password/reset/" in w)
+    set_page = client.get(link, follow=True)
+    client.post(
+        set_page.request["PATH_INFO"], {"new_password1": "a-strong-pass-123", "new_password2": "a-strong-pass-123"}
+    )
+    client.post(reverse("accounts:login"), {"username": "gina@example.com", "password": "a-strong-pass-123"})
+
+    assert "Guest ticket" in client.get(reverse("tickets:mine")).content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).requester == guest_user
+
+
+def test_guest_signing_up_gets_a_link_to_claim_the_account_not_the_account(client, topic, mailoutbox):
+    guest_user = UserFactory(email="gina@example.com", password=None)
+    guest_user.set_unusable_password()
+    guest_user.save()
+    services.open_ticket(requester=guest_user, topic=topic, subject="Guest ticket", body="x")
+
+    response = client.post(
+        reverse("accounts:signup"),
+        {
+            "full_name": "Gina",
+            "email": "Gina@example.com",
+            "password1": "a-strong-pass-123",
+            "password2": "a-strong-pass-123",
+        },
+    )
+
+    assert "We've e-mailed a link" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert "Guest ticket" not in client.get(reverse("tickets:mine")).content.decode()
+    guest_user.refresh_from_db()
+    assert not guest_user.has_usable_password()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["gina@example.com"]
+    assert "/accounts/password/reset/" in mailoutbox[0].body

@@ -1,0 +1,25 @@
+import markdown
+import nh3
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "a", "h3", "h4", "hr"}
+
+
+@register.filter
+def render_body(text: str) -> str:
+    """Markdown for formatting, but any HTML the writer typed is shown as text, never run.
+
+    The text is escaped before Markdown sees it, and the result is cleaned again by nh3
+    against a short list of tags, so nothing a user types can become markup of its own.
+    """
+    html = markdown.markdown(escape(text), extensions=["nl2br", "sane_lists"], output_format="html")
+    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}))
+
+
+@register.inclusion_tag("tickets/partials/_status_badge.html")
+def status_badge(ticket):
+    return {"ticket": ticket}
