@@ -40,5 +40,9 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Regenerate the README's pictures from the browser tests.
+screenshots: $(VENV)/.dev
+	SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest tests/browser -p no:xdist -q
+
 clean:
 	rm -rf var/celery var/celerybeat-schedule*
