@@ -55,10 +55,27 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     ]
 
 
+class HistoryAdmin(admin.ModelAdmin):
+    """Viewable, never added, edited or deleted here: changes go through the services so that
+    each one is recorded, and the history itself is append-only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -78,9 +95,7 @@ class ThreadEntryInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
-    """Read-only here: ticket changes go through the desk so that each one is recorded."""
-
+class TicketAdmin(HistoryAdmin):
     list_display = [
         "number",
         "subject",
@@ -98,31 +113,13 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [ThreadEntryInline, EventInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(HistoryAdmin):
     list_display = ["created_at", "ticket", "kind", "actor", "old_value", "new_value"]
     list_filter = ["kind"]
     search_fields = ["ticket__number"]
     list_select_related = ["ticket", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Attachment)

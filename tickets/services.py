@@ -269,18 +269,21 @@ def set_priority(ticket: Ticket, *, priority: int, by: User | None) -> Ticket:
     return ticket
 
 
+def _post_entry(ticket: Ticket, kind: str, author: User, body: str, attachments) -> ThreadEntry:
+    """Add one entry with its files to the thread and record it (event kinds mirror entry kinds)."""
+    entry = ThreadEntry.objects.create(ticket=ticket, kind=kind, author=author, body=body)
+    _add_attachments(entry, attachments)
+    _record(ticket, kind, author)
+    return entry
+
+
 def add_message(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
     """The requester writes. A resolved ticket reopens; a closed one takes no more messages."""
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status == Status.CLOSED:
             raise TransitionNotAllowed("This ticket is closed. Please open a new ticket.")
-        now = timezone.now()
-        entry = ThreadEntry.objects.create(
-            ticket=ticket, kind=EntryKind.MESSAGE, author=author, body=body, created_at=now
-        )
-        _add_attachments(entry, attachments)
-        _record(ticket, EventKind.MESSAGE, author)
+        entry = _post_entry(ticket, EntryKind.MESSAGE, author, body, attachments)
         fields = ["last_message_at", "updated_at"]
         if ticket.status == Status.RESOLVED:
             _record(
@@ -293,7 +296,7 @@ def add_message(ticket: Ticket, *, author: User, body: str, attachments: Iterabl
             )
             ticket.status, ticket.resolved_at = Status.OPEN, None
             fields += ["status", "resolved_at"]
-        ticket.last_message_at = ticket.updated_at = now
+        ticket.last_message_at = ticket.updated_at = entry.created_at
         ticket.save(update_fields=fields)
     return entry
 
@@ -304,17 +307,12 @@ def reply(
     """An agent answers the requester; the first answer stops the first-response clock."""
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        now = timezone.now()
-        entry = ThreadEntry.objects.create(
-            ticket=ticket, kind=EntryKind.RESPONSE, author=author, body=body, created_at=now
-        )
-        _add_attachments(entry, attachments)
-        _record(ticket, EventKind.RESPONSE, author)
+        entry = _post_entry(ticket, EntryKind.RESPONSE, author, body, attachments)
         fields = ["last_response_at", "updated_at"]
         if ticket.first_responded_at is None:
-            ticket.first_responded_at = now
+            ticket.first_responded_at = entry.created_at
             fields.append("first_responded_at")
-        ticket.last_response_at = ticket.updated_at = now
+        ticket.last_response_at = ticket.updated_at = entry.created_at
         ticket.save(update_fields=fields)
         if notify:
             tasks.notify_response.delay_on_commit(entry.pk)
@@ -324,8 +322,6 @@ def reply(
 def add_note(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
     """An internal note: agents only, and it never notifies the requester."""
     with transaction.atomic():
-        entry = ThreadEntry.objects.create(ticket=ticket, kind=EntryKind.NOTE, author=author, body=body)
-        _add_attachments(entry, attachments)
-        _record(ticket, EventKind.NOTE, author)
+        entry = _post_entry(ticket, EntryKind.NOTE, author, body, attachments)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=entry.created_at)
     return entry
