@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attachment, Department, Event, HelpTopic, RoutingRule, Team, ThreadEntry, Ticket
+from .models import Attachment, CannedResponse, Department, Event, HelpTopic, RoutingRule, Team, ThreadEntry, Ticket
 
 
 @admin.register(Department)
@@ -127,3 +127,10 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["filename", "entry", "content_type", "size"]
     search_fields = ["filename", "entry__ticket__number"]
     list_select_related = ["entry__ticket"]
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "is_active"]
+    list_filter = ["is_active", "department"]
+    search_fields = ["title", "body"]

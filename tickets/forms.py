@@ -73,9 +73,13 @@ class GuestTicketForm(NewTicketForm):
 
 
 class ReplyForm(MessageFields):
+    key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["message"].label = "Your reply"
+        if not self.is_bound:
+            self.initial["key"] = uuid.uuid4()
 
 
 class CheckStatusForm(forms.Form):

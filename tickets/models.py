@@ -144,6 +144,9 @@ class Ticket(models.Model):
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_response_at = models.DateTimeField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)
+    # Set when an agent overrides the due date by hand; the SLA no longer moves it until the
+    # SLA itself is changed.
+    due_is_manual = models.BooleanField(default=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -192,6 +195,8 @@ class ThreadEntry(models.Model):
     body = models.TextField()
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The form's one-time key: a double-clicked "Send" finds the entry it already made.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ThreadEntryQuerySet.as_manager()
 
@@ -302,3 +307,39 @@ class RoutingRule(models.Model):
 
     def subject_words(self) -> list[str]:
         return [w.strip().lower() for w in self.match_subject_words.split(",") if w.strip()]
+
+
+class CannedResponse(models.Model):
+    """A reusable reply, for one department or (without one) for everyone."""
+
+    title = models.CharField(max_length=100)
+    body = models.TextField()
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+        help_text="Leave empty to offer it in every department.",
+    )
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class TicketViewing(models.Model):
+    """When an agent last had a ticket's work page open: the source of collision warnings."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="viewings")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "agent"], name="one_viewing_per_agent")]
+
+    def __str__(self):
+        return f"{self.agent} on #{self.ticket_id} at {self.seen_at:%H:%M}"

@@ -28,6 +28,19 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     return Ticket.objects.filter(requester=user)
 
 
+def get_ticket_for(user: User, number: str) -> Ticket:
+    """A ticket on the desk, if this agent may work it; 404 otherwise (no hint that it exists)."""
+    ticket = (
+        tickets_visible_to(user)
+        .filter(number=number)
+        .select_related("requester", "department", "team", "assignee", "help_topic", "sla")
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
 def get_requester_ticket(user: User, number: str, *, guest_ids=()) -> Ticket:
     """A ticket as its requester sees it in the portal: signed in as the requester, or holding
     a guest link for it. Anyone else gets 404 — agents work tickets from the desk instead."""

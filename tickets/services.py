@@ -20,6 +20,7 @@ from sla.models import SLA
 from . import tasks
 from .models import (
     Attachment,
+    Department,
     EntryKind,
     Event,
     EventKind,
@@ -35,7 +36,11 @@ from .models import (
 from .uploads import clean_filename
 
 
-class TransitionNotAllowed(Exception):
+class ChangeRefused(Exception):
+    """A change the rules don't allow; the message is shown to the person who asked."""
+
+
+class TransitionNotAllowed(ChangeRefused):
     """The ticket's state machine forbids this change."""
 
 
@@ -240,14 +245,29 @@ def change_status(ticket: Ticket, *, to: str, by: User | None) -> Ticket:
     return ticket
 
 
+def may_work_in(agent: User, department: Department) -> bool:
+    """An active agent who belongs to the department or works all departments."""
+    profile = getattr(agent, "agent_profile", None)
+    return bool(
+        profile
+        and profile.is_active
+        and (profile.all_departments or profile.departments.filter(pk=department.pk).exists())
+    )
+
+
 def assign(ticket: Ticket, *, agent: User | None = None, team: Team | None = None, by: User | None) -> Ticket:
+    """Set who works the ticket: an agent of its department, a team, or neither."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
+        if agent is not None and agent != ticket.assignee and not may_work_in(agent, ticket.department):
+            raise ChangeRefused(f"{agent} is not an agent of {ticket.department}.")
         fields = []
         if agent != ticket.assignee:
             _record(ticket, EventKind.ASSIGNEE, by, old=ticket.assignee or "", new=agent or "")
             ticket.assignee = agent
             fields.append("assignee")
+            if agent is not None and agent != by:
+                tasks.notify_assignment.delay_on_commit(ticket.pk, agent.pk)
         if team != ticket.team:
             _record(ticket, EventKind.TEAM, by, old=ticket.team or "", new=team or "")
             ticket.team = team
@@ -256,6 +276,59 @@ def assign(ticket: Ticket, *, agent: User | None = None, team: Team | None = Non
             ticket.updated_at = timezone.now()
             ticket.save(update_fields=[*fields, "updated_at"])
     return ticket
+
+
+def transfer(ticket: Ticket, *, department: Department, by: User | None) -> Ticket:
+    """Move the ticket to another department; an assignee who can't work there is released."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("department", "assignee").get(pk=ticket.pk)
+        if department == ticket.department:
+            return ticket
+        _record(ticket, EventKind.DEPARTMENT, by, old=ticket.department, new=department)
+        ticket.department = department
+        fields = ["department", "updated_at"]
+        if ticket.assignee and not may_work_in(ticket.assignee, department):
+            _record(ticket, EventKind.ASSIGNEE, by, old=ticket.assignee, new="", detail="not in the new department")
+            ticket.assignee = None
+            fields.append("assignee")
+        ticket.updated_at = timezone.now()
+        ticket.save(update_fields=fields)
+    return ticket
+
+
+def set_sla(ticket: Ticket, *, sla: SLA | None, by: User | None) -> Ticket:
+    """Attach, change or remove the SLA; due dates are computed again from the ticket's opening."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("sla").get(pk=ticket.pk)
+        if sla == ticket.sla:
+            return ticket
+        _record(ticket, EventKind.SLA, by, old=ticket.sla.name if ticket.sla else "", new=sla.name if sla else "")
+        old_due = ticket.due_at
+        ticket.sla = sla
+        _apply_sla_dates(ticket, ticket.created_at)
+        ticket.due_is_manual = False
+        if ticket.due_at != old_due:
+            _record(ticket, EventKind.DUE, by, old=_when(old_due), new=_when(ticket.due_at), detail="from the SLA")
+        ticket.updated_at = timezone.now()
+        ticket.save(update_fields=["sla", "due_at", "first_response_due_at", "due_is_manual", "updated_at"])
+    return ticket
+
+
+def override_due(ticket: Ticket, *, due_at, reason: str, by: User | None) -> Ticket:
+    """An agent sets the due date by hand; it holds until the SLA is changed again."""
+    if due_at <= timezone.now():
+        raise ChangeRefused("The due date must be in the future.")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        _record(ticket, EventKind.DUE, by, old=_when(ticket.due_at), new=_when(due_at), detail=reason)
+        ticket.due_at, ticket.due_is_manual, ticket.is_overdue = due_at, True, False
+        ticket.updated_at = timezone.now()
+        ticket.save(update_fields=["due_at", "due_is_manual", "is_overdue", "updated_at"])
+    return ticket
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else ""
 
 
 def set_priority(ticket: Ticket, *, priority: int, by: User | None) -> Ticket:
@@ -269,21 +342,30 @@ def set_priority(ticket: Ticket, *, priority: int, by: User | None) -> Ticket:
     return ticket
 
 
-def _post_entry(ticket: Ticket, kind: str, author: User, body: str, attachments) -> ThreadEntry:
+def _post_entry(ticket: Ticket, kind: str, author: User, body: str, attachments, key=None) -> ThreadEntry:
     """Add one entry with its files to the thread and record it (event kinds mirror entry kinds)."""
-    entry = ThreadEntry.objects.create(ticket=ticket, kind=kind, author=author, body=body)
+    entry = ThreadEntry.objects.create(ticket=ticket, kind=kind, author=author, body=body, submission_key=key)
     _add_attachments(entry, attachments)
     _record(ticket, kind, author)
     return entry
 
 
-def add_message(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
+def _already_posted(key) -> ThreadEntry | None:
+    """The entry a resubmitted form (double click) already made, if any."""
+    return ThreadEntry.objects.filter(submission_key=key).first() if key else None
+
+
+def add_message(
+    ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = (), key: uuid.UUID | None = None
+) -> ThreadEntry:
     """The requester writes. A resolved ticket reopens; a closed one takes no more messages."""
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if done := _already_posted(key):
+            return done
         if ticket.status == Status.CLOSED:
             raise TransitionNotAllowed("This ticket is closed. Please open a new ticket.")
-        entry = _post_entry(ticket, EntryKind.MESSAGE, author, body, attachments)
+        entry = _post_entry(ticket, EntryKind.MESSAGE, author, body, attachments, key)
         fields = ["last_message_at", "updated_at"]
         if ticket.status == Status.RESOLVED:
             _record(
@@ -302,12 +384,20 @@ def add_message(ticket: Ticket, *, author: User, body: str, attachments: Iterabl
 
 
 def reply(
-    ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = (), notify: bool = True
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str,
+    attachments: Iterable[UploadedFile] = (),
+    key: uuid.UUID | None = None,
+    notify: bool = True,
 ) -> ThreadEntry:
     """An agent answers the requester; the first answer stops the first-response clock."""
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        entry = _post_entry(ticket, EntryKind.RESPONSE, author, body, attachments)
+        if done := _already_posted(key):
+            return done
+        entry = _post_entry(ticket, EntryKind.RESPONSE, author, body, attachments, key)
         fields = ["last_response_at", "updated_at"]
         if ticket.first_responded_at is None:
             ticket.first_responded_at = entry.created_at
@@ -319,9 +409,14 @@ def reply(
     return entry
 
 
-def add_note(ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = ()) -> ThreadEntry:
+def add_note(
+    ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = (), key: uuid.UUID | None = None
+) -> ThreadEntry:
     """An internal note: agents only, and it never notifies the requester."""
     with transaction.atomic():
-        entry = _post_entry(ticket, EntryKind.NOTE, author, body, attachments)
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if done := _already_posted(key):
+            return done
+        entry = _post_entry(ticket, EntryKind.NOTE, author, body, attachments, key)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=entry.created_at)
     return entry

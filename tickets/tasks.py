@@ -4,6 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import User
+
 from .guest import make_token
 from .models import ThreadEntry, Ticket
 from .notifications import send_templated
@@ -42,3 +44,11 @@ def send_guest_link(ticket_id: int) -> None:
     ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
     link = _link(reverse("tickets:guest_access", args=[make_token(ticket)]))
     send_templated("guest_link", to=[ticket.requester.email], context={"ticket": ticket, "link": link})
+
+
+@shared_task(**RETRY)
+def notify_assignment(ticket_id: int, agent_id: int) -> None:
+    ticket = Ticket.objects.select_related("requester", "department").get(pk=ticket_id)
+    agent = User.objects.get(pk=agent_id)
+    link = _link(reverse("tickets:work", args=[ticket.number]))
+    send_templated("assigned", to=[agent.email], context={"ticket": ticket, "agent": agent, "link": link})

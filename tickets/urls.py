@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import desk, portal
+from .views import desk, portal, work
 
 app_name = "tickets"
 
 urlpatterns = [
+    # Portal
     path("tickets/new/", portal.new_ticket, name="new"),
     path("tickets/mine/", portal.my_tickets, name="mine"),
     path("tickets/status/", portal.check_status, name="check_status"),
@@ -14,5 +15,10 @@ urlpatterns = [
     path("tickets/<str:number>/reply/", portal.ticket_reply, name="reply"),
     path("tickets/<str:number>/close/", portal.ticket_close, name="close"),
     path("tickets/<str:number>/attachments/<int:pk>/", portal.attachment, name="attachment"),
+    # Agent desk: queues
     path("desk/", desk.desk, name="desk"),
+    # Agent desk: the ticket work page and its actions
+    path("desk/tickets/<str:number>/", work.work_page, name="work"),
+    path("desk/tickets/<str:number>/<str:action>/", work.act, name="act"),
+    path("desk/tickets/<str:number>/attachments/<int:pk>/", work.attachment, name="work_attachment"),
 ]

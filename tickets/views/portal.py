@@ -99,6 +99,7 @@ def ticket_reply(request, number):
             author=ticket.requester,
             body=form.cleaned_data["message"],
             attachments=form.cleaned_data["attachments"],
+            key=form.cleaned_data["key"],
         )
     except services.TransitionNotAllowed as exc:
         form.add_error(None, str(exc))

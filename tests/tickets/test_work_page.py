@@ -1,0 +1,77 @@
+from django.urls import reverse
+
+from tickets import services
+from tickets.models import Status
+
+from .conftest import upload
+
+
+def test_work_page_shows_the_ticket_thread_notes_and_history(client, agent, ticket, end_user):
+    services.reply(ticket, author=agent, body="Public answer")
+    services.add_note(ticket, author=agent, body="Private observation")
+    services.change_status(ticket, to=Status.PENDING, by=agent)
+    client.force_login(agent)
+
+    page = client.get(reverse("tickets:work", args=[ticket.number])).content.decode()
+
+    assert ticket.subject in page and end_user.email in page
+    assert "Takes ages to boot." in page and "Public answer" in page
+    assert "Private observation" in page and "Internal note" in page
+    assert "Open → Pending" in page.replace("&#x27;", "'")
+
+
+def test_requester_other_tickets_are_listed(client, agent, ticket, end_user, topic):
+    other = services.open_ticket(requester=end_user, topic=topic, subject="Second problem", body="x")
+    client.force_login(agent)
+    page = client.get(reverse("tickets:work", args=[ticket.number])).content.decode()
+    assert f"#{other.number}" in page and "Second problem" in page
+
+
+def test_another_agent_having_the_ticket_open_is_announced(client, agent, ticket, department):
+    from ..conftest import make_agent
+
+    colleague = make_agent(department, full_name="Casey Colleague")
+    client.force_login(colleague)
+    client.get(reverse("tickets:work", args=[ticket.number]))
+    client.force_login(agent)
+    page = client.get(reverse("tickets:work", args=[ticket.number])).content.decode()
+    assert "Casey Colleague" in page and "has this ticket open too" in page
+
+
+def test_overdue_ticket_says_by_how_much(client, agent, ticket, time_machine):
+    from tickets.models import Ticket
+
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=ticket.created_at)
+    time_machine.move_to(
+        ticket.created_at.replace(microsecond=0) + __import__("datetime").timedelta(hours=3, minutes=1)
+    )
+    client.force_login(agent)
+    page = client.get(reverse("tickets:work", args=[ticket.number])).content.decode()
+    assert "Overdue by 3\xa0hours" in page
+
+
+def test_agent_downloads_note_attachment_that_the_requester_cannot(client, agent, end_user, ticket):
+    note = services.add_note(
+        ticket, author=agent, body="log", attachments=[upload("server.log", b"secret log", "text/plain")]
+    )
+    item = note.attachments.get()
+    client.force_login(agent)
+    response = client.get(reverse("tickets:work_attachment", args=[ticket.number, item.pk]))
+    assert b"".join(response.streaming_content) == b"secret log"
+    client.force_login(end_user)
+    assert client.get(reverse("tickets:work_attachment", args=[ticket.number, item.pk])).status_code == 403
+    assert client.get(reverse("tickets:attachment", args=[ticket.number, item.pk])).status_code == 404
+
+
+def test_no_internal_note_text_in_any_requester_page_or_mail(
+    client, agent, end_user, ticket, mailoutbox, django_capture_on_commit_callbacks
+):
+    secret = "NOTE-ONLY-7f3a"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_note(ticket, author=agent, body=secret)
+        services.reply(ticket, author=agent, body="Public reply")
+        services.change_status(ticket, to=Status.RESOLVED, by=agent)
+    client.force_login(end_user)
+    pages = [client.get(url).content.decode() for url in (ticket.get_absolute_url(), reverse("tickets:mine"))]
+    mails = [m.body + "".join(a[0] for a in m.alternatives) for m in mailoutbox]
+    assert mails and all(secret not in text for text in pages + mails)
