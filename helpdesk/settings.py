@@ -213,7 +213,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-overdue": {"task": "tickets.tasks.sweep_overdue", "schedule": env_int("OVERDUE_SWEEP_SECONDS", 60)},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Production hardening: cookies and headers that matter once DEBUG is off.

@@ -420,3 +420,38 @@ def add_note(
         entry = _post_entry(ticket, EntryKind.NOTE, author, body, attachments, key)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=entry.created_at)
     return entry
+
+
+SWEEP_BATCH = 5_000
+
+
+def sweep_overdue(now=None) -> int:
+    """Mark every active ticket past its due date overdue, once, with one event and one alert.
+
+    Set-based and safe to run concurrently: each batch locks its rows with SKIP LOCKED (on
+    PostgreSQL), and the update only touches rows still not overdue, so a ticket claimed by
+    one sweep is never claimed by another. Returns how many tickets this run marked.
+    """
+    now = now or timezone.now()
+    marked = 0
+    while True:
+        with transaction.atomic():
+            candidates = (
+                Ticket.objects.overdue(now)
+                .filter(is_overdue=False)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:SWEEP_BATCH]
+            )
+            ids = list(candidates)
+            if not ids:
+                return marked
+            Ticket.objects.filter(pk__in=ids, is_overdue=False).update(is_overdue=True)
+            Event.objects.bulk_create(
+                Event(ticket_id=pk, kind=EventKind.OVERDUE, created_at=now, detail="due date passed") for pk in ids
+            )
+            alert = list(
+                Ticket.objects.filter(pk__in=ids).exclude(sla__disable_overdue_alerts=True).values_list("pk", flat=True)
+            )
+            for pk in alert:
+                tasks.notify_overdue.delay_on_commit(pk)
+            marked += len(ids)

@@ -52,3 +52,27 @@ def notify_assignment(ticket_id: int, agent_id: int) -> None:
     agent = User.objects.get(pk=agent_id)
     link = _link(reverse("tickets:work", args=[ticket.number]))
     send_templated("assigned", to=[agent.email], context={"ticket": ticket, "agent": agent, "link": link})
+
+
+@shared_task(**RETRY)
+def notify_overdue(ticket_id: int) -> None:
+    """Tell the assignee, or the department's manager and agents when nobody is assigned."""
+    ticket = Ticket.objects.select_related("assignee", "department__manager").get(pk=ticket_id)
+    if ticket.assignee:
+        recipients = {ticket.assignee.email}
+    else:
+        department = ticket.department
+        recipients = {u.email for u in User.objects.filter(agent_profile__departments=department, is_active=True)}
+        if department.manager:
+            recipients.add(department.manager.email)
+    if recipients:
+        link = _link(reverse("tickets:work", args=[ticket.number]))
+        send_templated("overdue", to=sorted(recipients), context={"ticket": ticket, "link": link})
+
+
+@shared_task
+def sweep_overdue() -> int:
+    """Run by beat every minute (settings.CELERY_BEAT_SCHEDULE)."""
+    from .services import sweep_overdue as sweep  # services imports this module
+
+    return sweep()
