@@ -48,6 +48,25 @@ class SLAFactory(factory.django.DjangoModelFactory):
     resolution_hours = 24
 
 
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    """Office hours: Monday to Friday, 09:00–17:00 in Berlin. Pass spans=[(weekday, "HH:MM", "HH:MM"), …]."""
+
+    class Meta:
+        model = "sla.Schedule"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Schedule {n}")
+    time_zone = "Europe/Berlin"
+
+    @factory.post_generation
+    def spans(schedule, create, extracted, **kwargs):
+        if not create:
+            return
+        spans = [(day, "09:00", "17:00") for day in range(5)] if extracted is None else extracted
+        for weekday, start, end in spans:
+            schedule.spans.create(weekday=weekday, start=start, end=end)
+
+
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
