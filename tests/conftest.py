@@ -26,8 +26,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Hashing is deliberately slow; tests create many users and gain nothing from it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

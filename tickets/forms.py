@@ -4,7 +4,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
 
-from .models import HelpTopic
+from accounts.models import User
+
+from .models import Department, HelpTopic, Priority, Status, Team
+from .queues import DEFAULT_QUEUE, QUEUES, SORT_KEYS
 from .uploads import validate_uploads
 
 
@@ -88,3 +91,99 @@ class CheckStatusForm(forms.Form):
 
     def clean_number(self):
         return self.cleaned_data["number"].strip().lstrip("#")
+
+
+PER_PAGE = (25, 50, 100)
+DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2030-01-31."
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The desk's GET form: queue, filters, search, sort and page size. Validates only.
+
+    Queue, sort and page size come from links rather than typing, so an unknown value falls
+    back to the default instead of raising an error.
+    """
+
+    FILTERS = (
+        "department",
+        "team",
+        "assignee",
+        "priority",
+        "status",
+        "help_topic",
+        "created_from",
+        "created_to",
+        "due_from",
+        "due_to",
+    )
+
+    q = forms.CharField(
+        label="Search tickets",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": "Number, subject, requester or text in the thread"}),
+    )
+    queue = forms.CharField(required=False, widget=forms.HiddenInput)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    department = forms.ModelChoiceField(Department.objects.all(), required=False, empty_label="Any")
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="Any")
+    assignee = forms.ModelChoiceField(
+        User.objects.filter(is_active=True, agent_profile__is_active=True).order_by("full_name", "email"),
+        required=False,
+        empty_label="Anyone",
+    )
+    priority = forms.TypedChoiceField(
+        choices=[("", "Any"), *Priority.choices], coerce=int, required=False, empty_value=None
+    )
+    status = forms.ChoiceField(choices=[("", "Any"), *Status.choices], required=False)
+    help_topic = forms.ModelChoiceField(HelpTopic.objects.all(), required=False, empty_label="Any")
+    created_from = _date_field("Created from")
+    created_to = _date_field("Created to")
+    due_from = _date_field("Due from")
+    due_to = _date_field("Due to")
+    per_page = forms.CharField(
+        label="Per page", required=False, widget=forms.Select(choices=[(n, n) for n in PER_PAGE])
+    )
+
+    def clean_queue(self):
+        value = self.cleaned_data["queue"]
+        return value if value in dict(QUEUES) else DEFAULT_QUEUE
+
+    def clean_sort(self):
+        value = self.cleaned_data["sort"]
+        return value if value.removeprefix("-") in SORT_KEYS else ""
+
+    def clean_per_page(self):
+        value = self.cleaned_data["per_page"]
+        return int(value) if value in {str(n) for n in PER_PAGE} else PER_PAGE[0]
+
+    def clean(self):
+        data = super().clean()
+        for field in ("created", "due"):
+            start, end = data.get(f"{field}_from"), data.get(f"{field}_to")
+            if start and end and start > end:
+                self.add_error(f"{field}_to", f"“{field.capitalize()} to” can't be before “{field} from”.")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filter values, for selectors.queue_tickets."""
+        return {name: self.cleaned_data.get(name) for name in self.FILTERS}
+
+    def filter_fields(self) -> list:
+        return [self[name] for name in self.FILTERS]
+
+    def show_filters(self) -> bool:
+        """Keep the filter panel open while a filter is set or wrong."""
+        return any(self.data.get(name) or name in self.errors for name in self.FILTERS)
+
+    def is_filtered(self) -> bool:
+        return bool(self.data.get("q", "").strip()) or any(self.data.get(name) for name in self.FILTERS)

@@ -1,12 +1,13 @@
 """Reads that check permission. The single access gate for tickets: 404 for what a user may not see."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Status, Ticket
+from .models import Ticket
+from .queues import QUEUES, filter_condition, ordering, overdue_condition, queue_condition, search_condition
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -60,13 +61,19 @@ def get_requester_ticket(user: User, number: str, *, guest_ids=()) -> Ticket:
 def queue_counts(user: User) -> dict[str, int]:
     """The desk's queue counts in one grouped query over the tickets the agent may see."""
     now = timezone.now()
-    active = Q(status__in=[Status.OPEN, Status.PENDING])
     return tickets_visible_to(user).aggregate(
-        open=Count("pk", filter=Q(status=Status.OPEN)),
-        unassigned=Count("pk", filter=active & Q(assignee__isnull=True)),
-        mine=Count("pk", filter=active & Q(assignee=user)),
-        assigned=Count("pk", filter=active & Q(assignee__isnull=False)),
-        overdue=Count("pk", filter=active & Q(due_at__lt=now)),
-        pending=Count("pk", filter=Q(status=Status.PENDING)),
-        closed=Count("pk", filter=Q(status__in=[Status.RESOLVED, Status.CLOSED])),
+        **{key: Count("pk", filter=queue_condition(key, user, now)) for key, _ in QUEUES}
+    )
+
+
+def queue_tickets(user: User, *, queue: str, filters: dict, search: str = "", sort: str = "") -> QuerySet[Ticket]:
+    """One desk queue as the agent sees it: filtered, searched and sorted, with what the list shows."""
+    now = timezone.now()
+    tickets = tickets_visible_to(user).filter(queue_condition(queue, user, now), filter_condition(filters))
+    if search.strip():
+        tickets = tickets.filter(search_condition(search))
+    return (
+        tickets.select_related("requester", "department", "assignee", "help_topic", "team", "sla")
+        .annotate(overdue_now=ExpressionWrapper(overdue_condition(now), output_field=BooleanField()))
+        .order_by(*ordering(sort))
     )

@@ -1,29 +1,69 @@
-"""The agent desk."""
+"""The agent desk: queues with live counts, a filtered, sorted, paginated list, and bulk actions."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
 
-from ..selectors import queue_counts, tickets_visible_to
-
-QUEUES = [
-    ("open", "Open"),
-    ("unassigned", "Unassigned"),
-    ("mine", "My tickets"),
-    ("assigned", "Assigned"),
-    ("overdue", "Overdue"),
-    ("pending", "Pending"),
-    ("closed", "Closed"),
-]
+from ..bulk import BulkActionForm, BulkResult, apply_bulk
+from ..forms import QueueFilterForm
+from ..models import Ticket
+from ..queues import QUEUES, sort_headers
+from ..selectors import queue_counts, queue_tickets
 
 
 @agent_required
 def desk(request):
-    tickets = (
-        tickets_visible_to(request.user)
-        .select_related("requester", "department", "assignee", "help_topic")
-        .order_by("priority", "-created_at")[:25]
-    )
+    form = QueueFilterForm(request.GET)
+    valid = form.is_valid()  # queue, sort and per_page are always valid: they fall back to defaults
+    data = form.cleaned_data
+    tickets = Ticket.objects.none()
+    if valid:
+        tickets = queue_tickets(
+            request.user, queue=data["queue"], filters=form.filters(), search=data["q"], sort=data["sort"]
+        )
+    # Paginator counts once (cached); get_page turns a bad or too-high page number into a real page.
+    page = Paginator(tickets, data["per_page"]).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "queue": data["queue"], "sort": data["sort"], "bulk_form": BulkActionForm()}
+    context["headers"] = sort_headers(data["sort"])
+    if request.htmx:
+        return render(request, "tickets/partials/_queue_table.html", context)
     counts = queue_counts(request.user)
-    queues = [(label, counts[key]) for key, label in QUEUES]
-    return render(request, "tickets/desk.html", {"queues": queues, "tickets": tickets})
+    context["queues"] = [(key, label, counts[key]) for key, label in QUEUES]
+    return render(request, "tickets/desk.html", context)
+
+
+@require_POST
+@agent_required
+def bulk(request):
+    back = request.POST.get("next", "")
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
+        back = reverse("tickets:desk")
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    _report(request, apply_bulk(form.cleaned_data, by=request.user))
+    return redirect(back)
+
+
+def _report(request, result: BulkResult) -> None:
+    """One message for what changed, one per refused ticket, one for the numbers skipped."""
+    if result.changed:
+        also = f"; {_tickets(result.unchanged)} already as chosen" if result.unchanged else ""
+        messages.success(request, f"{_tickets(result.changed)} changed{also}.")
+    elif result.unchanged:
+        messages.info(request, f"Nothing to change: {_tickets(result.unchanged)} already as chosen.")
+    for refusal in result.refused:
+        messages.error(request, refusal)
+    if result.skipped:
+        messages.warning(request, f"{_tickets(result.skipped)} skipped: not on your desk.")
+
+
+def _tickets(n: int) -> str:
+    return f"{n} ticket{'' if n == 1 else 's'}"

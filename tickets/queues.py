@@ -1,0 +1,144 @@
+"""The desk's queues as query conditions: which tickets each queue holds, the whitelisted sort
+orders, the filters and the text search.
+
+Nothing here checks permission: callers start from `selectors.tickets_visible_to(user)`.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Status, ThreadEntry, Ticket
+
+ACTIVE = [Status.OPEN, Status.PENDING]
+
+QUEUES: list[tuple[str, str]] = [
+    ("open", "Open"),
+    ("unassigned", "Unassigned"),
+    ("mine", "My tickets"),
+    ("assigned", "Assigned"),
+    ("overdue", "Overdue"),
+    ("pending", "Pending"),
+    ("closed", "Closed"),
+]
+DEFAULT_QUEUE = "open"
+
+
+def overdue_condition(now: datetime) -> Q:
+    """Past due_at, so right between overdue sweeps. As in TicketQuerySet.overdue(), a pending
+    ticket is never overdue: its SLA clock is paused while it waits on the requester."""
+    return Q(status=Status.OPEN, due_at__lt=now)
+
+
+def queue_condition(key: str, user: User, now: datetime) -> Q:
+    """What a queue holds."""
+    active = Q(status__in=ACTIVE)
+    return {
+        "open": Q(status=Status.OPEN),
+        "unassigned": active & Q(assignee__isnull=True),
+        "mine": active & Q(assignee=user),
+        "assigned": active & Q(assignee__isnull=False),
+        "overdue": overdue_condition(now),
+        "pending": Q(status=Status.PENDING),
+        "closed": Q(status__in=[Status.RESOLVED, Status.CLOSED]),
+    }[key]
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    sort: str = ""  # the sort key, when the column is sortable
+
+
+# The list's columns in order; only these sort keys are accepted, each backed by an index.
+COLUMNS = [
+    Column("Number", "number"),
+    Column("Subject"),
+    Column("Requester"),
+    Column("Help topic"),
+    Column("Department"),
+    Column("Assignee"),
+    Column("Priority", "priority"),
+    Column("Status", "status"),
+    Column("Due", "due_at"),
+    Column("Last update", "updated_at"),
+]
+SORT_KEYS = {c.sort for c in COLUMNS if c.sort} | {"created_at"}
+DEFAULT_ORDER = ("priority", "-created_at")
+
+
+def ordering(sort: str) -> list:
+    """ORDER BY for a whitelisted `sort` ("due_at", "-due_at", …); the default otherwise.
+
+    The primary key breaks ties so that pages never repeat or skip a row.
+    """
+    key = sort.removeprefix("-")
+    if key not in SORT_KEYS:
+        return [*DEFAULT_ORDER, "-pk"]
+    field = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(nulls_last=True)
+    return [field, "-pk"]
+
+
+def sort_headers(sort: str) -> list[dict]:
+    """Each column with the sort its header link asks for and, if sorted by it, the direction."""
+    headers = []
+    for column in COLUMNS:
+        current = None
+        if column.sort and sort.removeprefix("-") == column.sort:
+            current = "descending" if sort.startswith("-") else "ascending"
+        next_sort = f"-{column.sort}" if current == "ascending" else column.sort
+        headers.append({"label": column.label, "sort": column.sort, "next": next_sort, "current": current})
+    return headers
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filter_condition(data: dict) -> Q:
+    """The filter form's cleaned values as one condition; dates are whole days, both ends included."""
+    condition = Q()
+    for name in ("department", "team", "assignee", "help_topic", "priority", "status"):
+        if data.get(name) not in (None, ""):
+            condition &= Q(**{name: data[name]})
+    for field in ("created", "due"):
+        if data.get(f"{field}_from"):
+            condition &= Q(**{f"{field}_at__gte": _day_start(data[f"{field}_from"])})
+        if data.get(f"{field}_to"):
+            condition &= Q(**{f"{field}_at__lt": _day_start(data[f"{field}_to"] + timedelta(days=1))})
+    return condition
+
+
+# Must stay the same expressions as the GIN indexes in migration 0003, or PostgreSQL can't use them.
+SEARCH_CONFIG = "english"
+
+
+def search_condition(text: str) -> Q:
+    """Tickets matching `text` by number (exact or prefix), subject, requester or any thread entry.
+
+    Agents may find internal notes too: this search is only reachable from the desk.
+    On PostgreSQL subject and thread use full text search over GIN expression indexes; each
+    part is a subquery so that the indexes still serve the OR. Elsewhere: icontains.
+    """
+    text = text.strip()
+    number = text.lstrip("#")
+    condition = Q(number__startswith=number) if number.isdigit() else Q()
+    requesters = User.objects.filter(Q(email__icontains=text) | Q(full_name__icontains=text))
+    condition |= Q(requester__in=requesters.values("pk"))
+    entries = ThreadEntry.objects.filter(ticket=OuterRef("pk"))
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        subjects = Ticket.objects.alias(found=SearchVector("subject", config=SEARCH_CONFIG)).filter(found=query)
+        condition |= Q(pk__in=subjects.values("pk"))
+        entries = entries.alias(found=SearchVector("body", config=SEARCH_CONFIG)).filter(found=query)
+    else:
+        condition |= Q(subject__icontains=text)
+        entries = entries.filter(body__icontains=text)
+    return condition | Q(Exists(entries))
