@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Attachment, CannedResponse, Department, Event, HelpTopic, RoutingRule, Team, ThreadEntry, Ticket
+from . import outbox
+from .models import (
+    Attachment,
+    CannedResponse,
+    Department,
+    Event,
+    HelpTopic,
+    Notification,
+    RoutingRule,
+    Team,
+    ThreadEntry,
+    Ticket,
+)
 
 
 @admin.register(Department)
@@ -134,3 +146,17 @@ class CannedResponseAdmin(admin.ModelAdmin):
     list_display = ["title", "department", "is_active"]
     list_filter = ["is_active", "department"]
     search_fields = ["title", "body"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(HistoryAdmin):
+    list_display = ["created_at", "kind", "ticket", "recipients", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state", "kind"]
+    search_fields = ["ticket__number", "recipients"]
+    list_select_related = ["ticket"]
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected failed e-mails again")
+    def send_again(self, request, queryset):
+        count = outbox.send_again(queryset)
+        self.message_user(request, f"{count} e-mail(s) queued again.")

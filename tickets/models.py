@@ -110,7 +110,8 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(status__in=[Status.OPEN, Status.PENDING])
 
     def overdue(self, now=None):
-        return self.active().filter(due_at__lt=now or timezone.now())
+        # Pending tickets wait on the requester: their clock is paused, so they are never overdue.
+        return self.filter(status=Status.OPEN, due_at__lt=now or timezone.now())
 
 
 class Ticket(models.Model):
@@ -147,6 +148,8 @@ class Ticket(models.Model):
     # Set when an agent overrides the due date by hand; the SLA no longer moves it until the
     # SLA itself is changed.
     due_is_manual = models.BooleanField(default=False)
+    # While pending the SLA clock stops; on resuming, the due dates move by the time paused.
+    paused_at = models.DateTimeField(null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -155,9 +158,15 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["requester", "status", "-updated_at"], name="ticket_requester_idx"),
             models.Index(fields=["status", "priority", "-created_at"], name="ticket_queue_idx"),
-            models.Index(fields=["department", "status"], name="ticket_department_idx"),
+            # The desk's filters and sorts (migration 0003). Foreign keys are indexed on their
+            # own already (help_topic, team…); the full-text GIN indexes exist on PostgreSQL only.
+            models.Index(fields=["department", "status", "priority", "-created_at"], name="ticket_dept_queue_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["team", "status"], name="ticket_team_idx"),
             models.Index(fields=["due_at"], condition=Q(status__in=["open", "pending"]), name="ticket_due_active_idx"),
+            models.Index(fields=["due_at"], name="ticket_due_idx"),
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
         ]
 
     def __str__(self):
@@ -343,3 +352,39 @@ class TicketViewing(models.Model):
 
     def __str__(self):
         return f"{self.agent} on #{self.ticket_id} at {self.seen_at:%H:%M}"
+
+
+class Notification(models.Model):
+    """One e-mail in the outbox, written in the same transaction as the change that causes it.
+
+    Workers deliver it after commit; a periodic task retries what is still pending, so a
+    broker outage or a dead worker delays a notification but never loses it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40, help_text="Which e-mail: a folder under templates/emails/.")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
+    entry = models.ForeignKey(ThreadEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipients = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_due_idx")]
+
+    def __str__(self):
+        return f"{self.kind} for #{self.ticket_id} → {', '.join(self.recipients)}"

@@ -15,7 +15,7 @@ def send_templated(event: str, *, to: list[str], context: dict, headers: dict | 
         text,
         settings.DEFAULT_FROM_EMAIL,
         to,
-        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
+        headers=headers or {},
     )
     message.attach_alternative(html, "text/html")
     message.send()

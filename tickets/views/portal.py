@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 
-from .. import guest, services, tasks
+from .. import guest, outbox, services
 from ..forms import CheckStatusForm, GuestTicketForm, NewTicketForm, ReplyForm
 from ..models import Attachment, HelpTopic, Status, Ticket
 from ..selectors import get_requester_ticket
@@ -127,7 +127,7 @@ def check_status(request):
             number=form.cleaned_data["number"], requester__email__iexact=form.cleaned_data["email"]
         ).first()
         if ticket:
-            tasks.send_guest_link.delay_on_commit(ticket.pk)
+            outbox.notify("guest_link", ticket=ticket, to=[ticket.requester.email])
         # The same answer whether or not the pair matched: nothing to probe.
         return render(request, "tickets/check_status_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "tickets/check_status.html", {"form": form})

@@ -1,0 +1,157 @@
+"""The notification outbox: every e-mail is a row first, delivered by workers after commit.
+
+`notify()` is called by the services inside their transaction; `deliver()` is what the
+Celery task runs; `retry_due()` is the periodic safety net. Delivery claims the row with a
+conditional UPDATE, so two workers, a retried task or a resend never send one row twice.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+
+from .guest import make_token
+from .models import Notification, ThreadEntry, Ticket
+from .notifications import send_templated
+
+MAX_ATTEMPTS = 6
+# A row claimed this long ago whose worker never finished (it died) is sent again.
+STALE_CLAIM = timedelta(minutes=10)
+
+# E-mails to the requester: they link to the portal and never carry an internal note.
+REQUESTER_KINDS = {"ticket_opened", "response", "guest_link"}
+# Written by a person, so not marked as automatic mail.
+PERSONAL_KINDS = {"response"}
+
+
+def notify(
+    kind: str,
+    *,
+    ticket: Ticket,
+    to: Iterable[str],
+    entry: ThreadEntry | None = None,
+    user: User | None = None,
+) -> Notification | None:
+    """Queue one e-mail; it is sent once the surrounding transaction commits."""
+    if kind in REQUESTER_KINDS and entry is not None and not entry.is_public:
+        raise ValueError("An internal note can never be sent to the requester.")
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return None
+    row = Notification.objects.create(kind=kind, ticket=ticket, entry=entry, recipient_user=user, recipients=recipients)
+    # robust: a broker that is down must not fail the change that was just committed; the
+    # periodic retry_due() sends the row once the broker is back.
+    transaction.on_commit(lambda: _enqueue(row.pk), robust=True)
+    return row
+
+
+def _enqueue(pk: int) -> None:
+    from .tasks import deliver_notification  # the tasks module imports this one
+
+    deliver_notification.delay(pk)
+
+
+def department_addresses(ticket: Ticket) -> list[str]:
+    """The department's active agents and its manager."""
+    department = ticket.department
+    addresses = list(
+        User.objects.filter(
+            agent_profile__departments=department, agent_profile__is_active=True, is_active=True
+        ).values_list("email", flat=True)
+    )
+    if department.manager_id:
+        addresses.append(department.manager.email)
+    return addresses
+
+
+def deliver(pk: int, now=None) -> bool:
+    """Send one row if it is still pending; returns whether this call sent it."""
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(pk=pk, state=Notification.State.PENDING, next_attempt_at__lte=now).update(
+        state=Notification.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    row = Notification.objects.select_related("ticket__requester", "ticket__department", "entry__author").get(pk=pk)
+    try:
+        _send(row)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row and retried
+        _failed(row, exc, now)
+        return False
+    Notification.objects.filter(pk=pk).update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def _failed(row: Notification, exc: Exception, now) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if row.attempts >= MAX_ATTEMPTS:
+        update = {"state": Notification.State.FAILED}
+    else:
+        # Back off 1, 2, 4, 8… minutes between attempts.
+        update = {
+            "state": Notification.State.PENDING,
+            "next_attempt_at": now + timedelta(minutes=2 ** (row.attempts - 1)),
+        }
+    Notification.objects.filter(pk=row.pk).update(last_error=error, **update)
+
+
+def retry_due(now=None) -> int:
+    """Hand every row that is due (again) to the workers: new rows whose task was lost with the
+    broker, rows waiting out a back-off, and rows whose worker died mid-send."""
+    now = now or timezone.now()
+    Notification.objects.filter(state=Notification.State.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        state=Notification.State.PENDING
+    )
+    due = list(
+        Notification.objects.filter(state=Notification.State.PENDING, next_attempt_at__lte=now).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    for pk in due:
+        _enqueue(pk)
+    return len(due)
+
+
+def _send(row: Notification) -> None:
+    ticket = row.ticket
+    domain = urlsplit(settings.SITE_URL).hostname or "frontdesk"
+    thread = f"<ticket-{ticket.number}@{domain}>"
+    headers = {
+        "Message-ID": f"<notification-{row.pk}.ticket-{ticket.number}@{domain}>",
+        "References": thread,
+        "In-Reply-To": thread,
+    }
+    if row.kind not in PERSONAL_KINDS:
+        headers["Auto-Submitted"] = "auto-generated"
+    context = {"ticket": ticket, "entry": row.entry, "user": row.recipient_user, "link": _link(row)}
+    send_templated(row.kind, to=row.recipients, context=context, headers=headers)
+
+
+def _link(row: Notification) -> str:
+    ticket = row.ticket
+    if row.kind not in REQUESTER_KINDS:
+        path = reverse("tickets:work", args=[ticket.number])
+    elif ticket.requester.has_usable_password() and row.kind != "guest_link":
+        path = ticket.get_absolute_url()
+    else:
+        # A guest has no password to sign in with: its mail carries a signed link instead.
+        path = reverse("tickets:guest_access", args=[make_token(ticket)])
+    return settings.SITE_URL + path
+
+
+def send_again(rows) -> int:
+    """Give failed rows a fresh set of attempts (the admin's "send again")."""
+    pks = list(rows.filter(state=Notification.State.FAILED).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=pks).update(
+        state=Notification.State.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    for pk in pks:
+        transaction.on_commit(lambda pk=pk: _enqueue(pk), robust=True)
+    return len(pks)
