@@ -143,6 +143,10 @@ class SLA(models.Model):
     disable_overdue_alerts = models.BooleanField(
         "no overdue alerts", default=False, help_text="Mark tickets overdue but send no alert."
     )
+    escalate_when_overdue = models.BooleanField(
+        default=False,
+        help_text="When a ticket goes overdue, raise its priority one level and alert the department manager.",
+    )
 
     class Meta:
         verbose_name = "SLA plan"
@@ -150,3 +154,7 @@ class SLA(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.first_response_hours} h / {self.resolution_hours} h)"
+
+    def schedule_spec(self) -> ScheduleSpec | None:
+        """The plan's business hours, or None for round-the-clock."""
+        return self.schedule.spec() if self.schedule_id else None

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from sla.duedates import add_hours
+from sla.duedates import add_business_hours, business_seconds_between
 from sla.models import SLA
 
-from . import tasks
+from . import outbox
 from .models import (
     Attachment,
     Department,
@@ -118,11 +119,58 @@ def route(*, topic: HelpTopic, subject: str, requester_email: str) -> Routing:
 
 
 def _apply_sla_dates(ticket: Ticket, start) -> None:
+    """Due dates from the SLA, counted in its business hours from `start`."""
     if ticket.sla is None:
         ticket.due_at = ticket.first_response_due_at = None
         return
-    ticket.first_response_due_at = add_hours(start, ticket.sla.first_response_hours)
-    ticket.due_at = add_hours(start, ticket.sla.resolution_hours)
+    spec = ticket.sla.schedule_spec()
+    ticket.first_response_due_at = add_business_hours(start, ticket.sla.first_response_hours, spec)
+    ticket.due_at = add_business_hours(start, ticket.sla.resolution_hours, spec)
+
+
+def _move_sla_clock(ticket: Ticket, old: str, new: str, now, by: User | None) -> list[str]:
+    """Pause the clock while pending; on resuming, push the due dates back by the business
+    time spent pending; on reopening, start the resolution clock again from now."""
+    if new == Status.PENDING:
+        ticket.paused_at = now
+        return ["paused_at"]
+    old_due = ticket.due_at
+    if old == Status.PENDING and ticket.paused_at:
+        spec = ticket.sla.schedule_spec() if ticket.sla_id else None
+        paused_hours = business_seconds_between(ticket.paused_at, now, spec) / 3600
+        if ticket.due_at:
+            ticket.due_at = add_business_hours(ticket.due_at, paused_hours, spec)
+        if ticket.first_response_due_at and not ticket.first_responded_at:
+            ticket.first_response_due_at = add_business_hours(ticket.first_response_due_at, paused_hours, spec)
+        ticket.paused_at, detail = None, "clock paused while pending"
+    elif new == Status.OPEN and old in (Status.RESOLVED, Status.CLOSED) and ticket.sla_id:
+        ticket.due_at = add_business_hours(now, ticket.sla.resolution_hours, ticket.sla.schedule_spec())
+        ticket.due_is_manual, detail = False, "reopened"
+    else:
+        return []
+    if ticket.due_at != old_due:
+        _record(ticket, EventKind.DUE, by, old=_when(old_due), new=_when(ticket.due_at), detail=detail)
+    ticket.is_overdue = bool(ticket.is_overdue and ticket.due_at and ticket.due_at < now)
+    return ["paused_at", "due_at", "first_response_due_at", "due_is_manual", "is_overdue"]
+
+
+def _transition(ticket: Ticket, to: str, by: User | None, now, detail: str = "") -> list[str]:
+    """Set the status with its timestamps, SLA clock and event; returns the fields to save."""
+    old, old_label = ticket.status, ticket.get_status_display()
+    ticket.status = to
+    fields = ["status"]
+    if to == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif to == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    elif to == Status.OPEN:
+        ticket.resolved_at = ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    fields += _move_sla_clock(ticket, old, to, now, by)
+    _record(ticket, EventKind.STATUS, by, old=old_label, new=ticket.get_status_display(), detail=detail)
+    return fields
 
 
 def _add_attachments(entry: ThreadEntry, files: Iterable[UploadedFile]) -> None:
@@ -204,7 +252,9 @@ def open_ticket(
                 values = ", ".join(f"{name} → {_display(ticket, name)}" for name in changed)
                 _record(ticket, EventKind.ROUTED, None, new=rule.name, detail=values or "matched, no change")
             if notify:
-                tasks.notify_ticket_opened.delay_on_commit(ticket.pk)
+                outbox.notify("ticket_opened", ticket=ticket, to=[requester.email])
+                alert_to = [ticket.assignee.email] if ticket.assignee else outbox.department_addresses(ticket)
+                outbox.notify("new_ticket_alert", ticket=ticket, to=alert_to)
     except IntegrityError:
         if not submission_key:
             raise
@@ -221,27 +271,15 @@ def _display(ticket: Ticket, name: str) -> str:
 
 def change_status(ticket: Ticket, *, to: str, by: User | None) -> Ticket:
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla").get(pk=ticket.pk)
         if to not in TRANSITIONS[ticket.status]:
             raise TransitionNotAllowed(
                 f"A {ticket.get_status_display().lower()} ticket can't become {Status(to).label.lower()}."
             )
-        old = ticket.get_status_display()
         now = timezone.now()
-        ticket.status = to
+        fields = _transition(ticket, to, by, now)
         ticket.updated_at = now
-        fields = ["status", "updated_at"]
-        if to == Status.RESOLVED:
-            ticket.resolved_at = now
-            fields.append("resolved_at")
-        elif to == Status.CLOSED:
-            ticket.closed_at = now
-            fields.append("closed_at")
-        elif to == Status.OPEN:
-            ticket.resolved_at = ticket.closed_at = None
-            fields += ["resolved_at", "closed_at"]
-        ticket.save(update_fields=fields)
-        _record(ticket, EventKind.STATUS, by, old=old, new=ticket.get_status_display())
+        ticket.save(update_fields=[*fields, "updated_at"])
     return ticket
 
 
@@ -258,7 +296,7 @@ def may_work_in(agent: User, department: Department) -> bool:
 def assign(ticket: Ticket, *, agent: User | None = None, team: Team | None = None, by: User | None) -> Ticket:
     """Set who works the ticket: an agent of its department, a team, or neither."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("department").get(pk=ticket.pk)
         if agent is not None and agent != ticket.assignee and not may_work_in(agent, ticket.department):
             raise ChangeRefused(f"{agent} is not an agent of {ticket.department}.")
         fields = []
@@ -267,7 +305,7 @@ def assign(ticket: Ticket, *, agent: User | None = None, team: Team | None = Non
             ticket.assignee = agent
             fields.append("assignee")
             if agent is not None and agent != by:
-                tasks.notify_assignment.delay_on_commit(ticket.pk, agent.pk)
+                outbox.notify("assigned", ticket=ticket, to=[agent.email], user=agent)
         if team != ticket.team:
             _record(ticket, EventKind.TEAM, by, old=ticket.team or "", new=team or "")
             ticket.team = team
@@ -281,7 +319,9 @@ def assign(ticket: Ticket, *, agent: User | None = None, team: Team | None = Non
 def transfer(ticket: Ticket, *, department: Department, by: User | None) -> Ticket:
     """Move the ticket to another department; an assignee who can't work there is released."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("department", "assignee").get(pk=ticket.pk)
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",)).select_related("department", "assignee").get(pk=ticket.pk)
+        )
         if department == ticket.department:
             return ticket
         _record(ticket, EventKind.DEPARTMENT, by, old=ticket.department, new=department)
@@ -299,7 +339,7 @@ def transfer(ticket: Ticket, *, department: Department, by: User | None) -> Tick
 def set_sla(ticket: Ticket, *, sla: SLA | None, by: User | None) -> Ticket:
     """Attach, change or remove the SLA; due dates are computed again from the ticket's opening."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("sla").get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla").get(pk=ticket.pk)
         if sla == ticket.sla:
             return ticket
         _record(ticket, EventKind.SLA, by, old=ticket.sla.name if ticket.sla else "", new=sla.name if sla else "")
@@ -368,18 +408,11 @@ def add_message(
         entry = _post_entry(ticket, EntryKind.MESSAGE, author, body, attachments, key)
         fields = ["last_message_at", "updated_at"]
         if ticket.status == Status.RESOLVED:
-            _record(
-                ticket,
-                EventKind.STATUS,
-                author,
-                old=Status.RESOLVED.label,
-                new=Status.OPEN.label,
-                detail="reopened by reply",
-            )
-            ticket.status, ticket.resolved_at = Status.OPEN, None
-            fields += ["status", "resolved_at"]
+            fields += _transition(ticket, Status.OPEN, author, entry.created_at, detail="reopened by reply")
         ticket.last_message_at = ticket.updated_at = entry.created_at
         ticket.save(update_fields=fields)
+        to = [ticket.assignee.email] if ticket.assignee else outbox.department_addresses(ticket)
+        outbox.notify("message_alert", ticket=ticket, to=to, entry=entry)
     return entry
 
 
@@ -405,7 +438,7 @@ def reply(
         ticket.last_response_at = ticket.updated_at = entry.created_at
         ticket.save(update_fields=fields)
         if notify:
-            tasks.notify_response.delay_on_commit(entry.pk)
+            outbox.notify("response", ticket=ticket, to=[ticket.requester.email], entry=entry)
     return entry
 
 
@@ -449,9 +482,34 @@ def sweep_overdue(now=None) -> int:
             Event.objects.bulk_create(
                 Event(ticket_id=pk, kind=EventKind.OVERDUE, created_at=now, detail="due date passed") for pk in ids
             )
-            alert = list(
-                Ticket.objects.filter(pk__in=ids).exclude(sla__disable_overdue_alerts=True).values_list("pk", flat=True)
-            )
-            for pk in alert:
-                tasks.notify_overdue.delay_on_commit(pk)
+            _escalate(ids, now)
+            alerted = Ticket.objects.filter(pk__in=ids).exclude(sla__disable_overdue_alerts=True)
+            for ticket in alerted.select_related("assignee", "department__manager", "sla"):
+                to = [ticket.assignee.email] if ticket.assignee else outbox.department_addresses(ticket)
+                if ticket.sla.escalate_when_overdue and ticket.department.manager_id:
+                    to.append(ticket.department.manager.email)
+                outbox.notify("overdue", ticket=ticket, to=to)
             marked += len(ids)
+
+
+def _escalate(ids: list[int], now) -> None:
+    """Raise by one level the priority of newly overdue tickets whose plan says so."""
+    rows = list(
+        Ticket.objects.filter(pk__in=ids, sla__escalate_when_overdue=True, priority__gt=Priority.EMERGENCY).values_list(
+            "pk", "priority"
+        )
+    )
+    if not rows:
+        return
+    Ticket.objects.filter(pk__in=[pk for pk, _ in rows]).update(priority=F("priority") - 1)
+    Event.objects.bulk_create(
+        Event(
+            ticket_id=pk,
+            kind=EventKind.PRIORITY,
+            created_at=now,
+            old_value=Priority(p).label,
+            new_value=Priority(p - 1).label,
+            detail="escalated: overdue",
+        )
+        for pk, p in rows
+    )
