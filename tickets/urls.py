@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import desk, portal, work
+from .views import desk, portal, reports, work
 
 app_name = "tickets"
 
@@ -17,8 +17,11 @@ urlpatterns = [
     path("tickets/<str:number>/attachments/<int:pk>/", portal.attachment, name="attachment"),
     # Agent desk: queues
     path("desk/", desk.desk, name="desk"),
+    path("desk/bulk/", desk.bulk, name="bulk"),
     # Agent desk: the ticket work page and its actions
     path("desk/tickets/<str:number>/", work.work_page, name="work"),
     path("desk/tickets/<str:number>/<str:action>/", work.act, name="act"),
     path("desk/tickets/<str:number>/attachments/<int:pk>/", work.attachment, name="work_attachment"),
+    # Agent desk: reports
+    path("desk/reports/sla/", reports.sla_report_view, name="sla_report"),
 ]
