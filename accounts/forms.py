@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 
-from .models import User
+from .models import AgentProfile, User
 
 
 class SignUpForm(auth_forms.BaseUserCreationForm):
@@ -55,3 +55,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             for u in User.objects.filter(email__iexact=email, is_active=True)
             if (u.has_usable_password() or not u.last_login) and auth_forms._unicode_ci_compare(email, u.email)
         )
+
+
+class AlertPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = AgentProfile
+        fields = AgentProfile.ALERT_FIELDS

@@ -71,6 +71,13 @@ class AgentProfile(models.Model):
     all_departments = models.BooleanField(default=False, help_text="Sees and works the tickets of every department.")
     is_active = models.BooleanField(default=True, help_text="Inactive agents keep their history but lose agent access.")
     signature = models.TextField(blank=True, help_text="Appended to replies.")
+    # Which alert e-mails the agent wants.
+    alert_new_ticket = models.BooleanField("new tickets in my departments", default=True)
+    alert_assigned = models.BooleanField("a ticket is assigned to me", default=True)
+    alert_message = models.BooleanField("a requester writes on my ticket", default=True)
+    alert_overdue = models.BooleanField("a ticket I work on is overdue", default=True)
+
+    ALERT_FIELDS = ["alert_new_ticket", "alert_assigned", "alert_message", "alert_overdue"]
 
     class Meta:
         ordering = ["user__email"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("alerts/", views.alert_preferences, name="alerts"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .forms import LoginForm, PasswordResetForm, SignUpForm
+from .decorators import agent_required
+from .forms import AlertPreferencesForm, LoginForm, PasswordResetForm, SignUpForm
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -47,3 +48,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "emails/password_reset/body.txt"
     subject_template_name = "emails/password_reset/subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+
+@agent_required
+def alert_preferences(request):
+    """Which alert e-mails an agent receives."""
+    form = AlertPreferencesForm(request.POST or None, instance=request.user.agent_profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your alert preferences are saved.")
+        return redirect("accounts:alerts")
+    return render(request, "accounts/alerts.html", {"form": form})

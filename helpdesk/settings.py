@@ -217,6 +217,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue": {"task": "tickets.tasks.sweep_overdue", "schedule": env_int("OVERDUE_SWEEP_SECONDS", 60)},
     "retry-notifications": {"task": "tickets.tasks.retry_notifications", "schedule": 60},
+    "auto-close": {"task": "tickets.tasks.auto_close", "schedule": 15 * 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -281,5 +282,11 @@ ATTACHMENT_ALLOWED_EXTENSIONS = set(
     )
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# After resolution: a requester's reply within this many days reopens the ticket (later, or
+# once closed, it opens a new linked ticket); resolved tickets close by themselves after
+# AUTO_CLOSE_DAYS; the feedback link in the resolution e-mail works this long.
+REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 14)
+AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7)
+FEEDBACK_LINK_MAX_AGE = env_int("FEEDBACK_LINK_MAX_AGE_DAYS", 30) * 24 * 3600
 # Guest sign-in links from "Check ticket status" stay valid this long.
 GUEST_LINK_MAX_AGE = env_int("GUEST_LINK_MAX_AGE_HOURS", 24) * 3600

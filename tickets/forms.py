@@ -85,6 +85,19 @@ class ReplyForm(MessageFields):
             self.initial["key"] = uuid.uuid4()
 
 
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        choices=[(5, "5 — excellent"), (4, "4 — good"), (3, "3 — fair"), (2, "2 — poor"), (1, "1 — bad")],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a rating from 1 to 5.", "invalid_choice": "Choose a rating from 1 to 5."},
+    )
+    comment = forms.CharField(
+        label="Anything to add? (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 class CheckStatusForm(forms.Form):
     email = forms.EmailField(label="E-mail address", max_length=254)
     number = forms.CharField(label="Ticket number", max_length=12)

@@ -150,6 +150,10 @@ class Ticket(models.Model):
     due_is_manual = models.BooleanField(default=False)
     # While pending the SLA clock stops; on resuming, the due dates move by the time paused.
     paused_at = models.DateTimeField(null=True, blank=True)
+    # A reply to a closed ticket (or one resolved too long ago) opens a new ticket linked here.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -258,6 +262,8 @@ class EventKind(models.TextChoices):
     RESPONSE = "response", "Agent replied"
     NOTE = "note", "Internal note added"
     OVERDUE = "overdue", "Marked overdue"
+    FEEDBACK = "feedback", "Feedback received"
+    FOLLOW_UP = "follow_up", "Follow-up ticket"
 
 
 class Event(models.Model):
@@ -388,3 +394,23 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} for #{self.ticket_id} → {', '.join(self.recipients)}"
+
+
+class Feedback(models.Model):
+    """The requester's rating after a resolution: one per resolution, through a signed link."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="feedback")
+    resolved_at = models.DateTimeField(help_text="The resolution this feedback is about.")
+    rating = models.PositiveSmallIntegerField(choices=[(n, str(n)) for n in range(1, 6)])
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "resolved_at"], name="one_feedback_per_resolution"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}/5 for #{self.ticket_id}"

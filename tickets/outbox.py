@@ -11,12 +11,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 
+from . import feedback
 from .guest import make_token
 from .models import Notification, ThreadEntry, Ticket
 from .notifications import send_templated
@@ -26,7 +27,7 @@ MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=10)
 
 # E-mails to the requester: they link to the portal and never carry an internal note.
-REQUESTER_KINDS = {"ticket_opened", "response", "guest_link"}
+REQUESTER_KINDS = {"ticket_opened", "response", "guest_link", "resolved"}
 # Written by a person, so not marked as automatic mail.
 PERSONAL_KINDS = {"response"}
 
@@ -58,17 +59,25 @@ def _enqueue(pk: int) -> None:
     deliver_notification.delay(pk)
 
 
-def department_addresses(ticket: Ticket) -> list[str]:
-    """The department's active agents and its manager."""
-    department = ticket.department
-    addresses = list(
-        User.objects.filter(
-            agent_profile__departments=department, agent_profile__is_active=True, is_active=True
-        ).values_list("email", flat=True)
-    )
-    if department.manager_id:
-        addresses.append(department.manager.email)
-    return addresses
+# The agent preference (AgentProfile field) that switches each alert on or off.
+ALERT_PREFERENCES = {
+    "new_ticket_alert": "alert_new_ticket",
+    "assigned": "alert_assigned",
+    "message_alert": "alert_message",
+    "overdue": "alert_overdue",
+}
+
+
+def agent_recipients(kind: str, ticket: Ticket) -> list[str]:
+    """Who gets an alert about the ticket: its assignee, or when nobody is assigned the
+    department's agents and manager — each only if their preferences ask for this alert."""
+    if ticket.assignee_id:
+        people = Q(pk=ticket.assignee_id)
+    else:
+        people = Q(agent_profile__departments=ticket.department_id) | Q(pk=ticket.department.manager_id)
+    wants = {f"agent_profile__{ALERT_PREFERENCES[kind]}": True}
+    users = User.objects.filter(people, is_active=True, agent_profile__is_active=True, **wants)
+    return list(users.values_list("email", flat=True).distinct())
 
 
 def deliver(pk: int, now=None) -> bool:
@@ -131,6 +140,8 @@ def _send(row: Notification) -> None:
     if row.kind not in PERSONAL_KINDS:
         headers["Auto-Submitted"] = "auto-generated"
     context = {"ticket": ticket, "entry": row.entry, "user": row.recipient_user, "link": _link(row)}
+    if row.kind == "resolved" and ticket.resolved_at:
+        context["feedback_link"] = settings.SITE_URL + reverse("tickets:feedback", args=[feedback.make_token(ticket)])
     send_templated(row.kind, to=row.recipients, context=context, headers=headers)
 
 

@@ -8,7 +8,9 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,6 +27,7 @@ from .models import (
     EntryKind,
     Event,
     EventKind,
+    Feedback,
     HelpTopic,
     Priority,
     RoutingRule,
@@ -212,6 +215,7 @@ def open_ticket(
     source: str = Source.WEB,
     submission_key: uuid.UUID | None = None,
     notify: bool = True,
+    follow_up_of: Ticket | None = None,
 ) -> Ticket:
     """Intake: create the ticket with its first message, route it, and notify the requester.
 
@@ -235,6 +239,7 @@ def open_ticket(
         sla=routing.sla,
         source=source,
         submission_key=submission_key,
+        follow_up_of=follow_up_of,
         created_at=now,
         updated_at=now,
         last_message_at=now,
@@ -253,8 +258,7 @@ def open_ticket(
                 _record(ticket, EventKind.ROUTED, None, new=rule.name, detail=values or "matched, no change")
             if notify:
                 outbox.notify("ticket_opened", ticket=ticket, to=[requester.email])
-                alert_to = [ticket.assignee.email] if ticket.assignee else outbox.department_addresses(ticket)
-                outbox.notify("new_ticket_alert", ticket=ticket, to=alert_to)
+                outbox.notify("new_ticket_alert", ticket=ticket, to=outbox.agent_recipients("new_ticket_alert", ticket))
     except IntegrityError:
         if not submission_key:
             raise
@@ -280,6 +284,8 @@ def change_status(ticket: Ticket, *, to: str, by: User | None) -> Ticket:
         fields = _transition(ticket, to, by, now)
         ticket.updated_at = now
         ticket.save(update_fields=[*fields, "updated_at"])
+        if to == Status.RESOLVED:
+            outbox.notify("resolved", ticket=ticket, to=[ticket.requester.email])
     return ticket
 
 
@@ -305,7 +311,7 @@ def assign(ticket: Ticket, *, agent: User | None = None, team: Team | None = Non
             ticket.assignee = agent
             fields.append("assignee")
             if agent is not None and agent != by:
-                outbox.notify("assigned", ticket=ticket, to=[agent.email], user=agent)
+                outbox.notify("assigned", ticket=ticket, to=outbox.agent_recipients("assigned", ticket), user=agent)
         if team != ticket.team:
             _record(ticket, EventKind.TEAM, by, old=ticket.team or "", new=team or "")
             ticket.team = team
@@ -398,22 +404,86 @@ def _already_posted(key) -> ThreadEntry | None:
 def add_message(
     ticket: Ticket, *, author: User, body: str, attachments: Iterable[UploadedFile] = (), key: uuid.UUID | None = None
 ) -> ThreadEntry:
-    """The requester writes. A resolved ticket reopens; a closed one takes no more messages."""
+    """The requester writes. A resolved ticket reopens; a closed one, or one resolved longer ago
+    than the reopen window, gets a new ticket linked to it (the returned entry is its first)."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla", "help_topic").get(pk=ticket.pk)
         if done := _already_posted(key):
             return done
-        if ticket.status == Status.CLOSED:
-            raise TransitionNotAllowed("This ticket is closed. Please open a new ticket.")
+        if _past_reopen_window(ticket):
+            return _follow_up(ticket, author=author, body=body, attachments=attachments, key=key)
         entry = _post_entry(ticket, EntryKind.MESSAGE, author, body, attachments, key)
         fields = ["last_message_at", "updated_at"]
         if ticket.status == Status.RESOLVED:
             fields += _transition(ticket, Status.OPEN, author, entry.created_at, detail="reopened by reply")
         ticket.last_message_at = ticket.updated_at = entry.created_at
         ticket.save(update_fields=fields)
-        to = [ticket.assignee.email] if ticket.assignee else outbox.department_addresses(ticket)
-        outbox.notify("message_alert", ticket=ticket, to=to, entry=entry)
+        outbox.notify("message_alert", ticket=ticket, to=outbox.agent_recipients("message_alert", ticket), entry=entry)
     return entry
+
+
+def _past_reopen_window(ticket: Ticket) -> bool:
+    if ticket.status == Status.CLOSED:
+        return True
+    window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    return ticket.status == Status.RESOLVED and ticket.resolved_at < timezone.now() - window
+
+
+def _follow_up(ticket: Ticket, *, author: User, body: str, attachments, key) -> ThreadEntry:
+    if key and (made := Ticket.objects.filter(submission_key=key, follow_up_of=ticket).first()):
+        return made.entries.earliest("pk")
+    if ticket.help_topic is None:
+        raise TransitionNotAllowed("This ticket is closed. Please open a new ticket.")
+    follow_up = open_ticket(
+        requester=ticket.requester,
+        topic=ticket.help_topic,
+        subject=f"Follow-up to #{ticket.number}: {ticket.subject}"[:200],
+        body=body,
+        attachments=attachments,
+        submission_key=key,
+        follow_up_of=ticket,
+    )
+    _record(ticket, EventKind.FOLLOW_UP, author, new=f"#{follow_up.number}", detail="requester wrote after closing")
+    return follow_up.entries.earliest("pk")
+
+
+def record_feedback(ticket: Ticket, *, resolved_at, rating: int, comment: str) -> Feedback:
+    """Store the requester's rating of one resolution; a second one for it is refused."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                feedback = Feedback.objects.create(
+                    ticket=ticket, resolved_at=resolved_at, rating=rating, comment=comment
+                )
+        except IntegrityError:
+            raise ChangeRefused("We already have your feedback on this resolution. Thank you!") from None
+        _record(ticket, EventKind.FEEDBACK, ticket.requester, new=f"{rating}/5")
+    return feedback
+
+
+def auto_close(now=None) -> int:
+    """Close, in bulk, the tickets resolved more than AUTO_CLOSE_DAYS ago, with an event each."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = Ticket.objects.filter(
+            status=Status.RESOLVED, resolved_at__lt=now - timedelta(days=settings.AUTO_CLOSE_DAYS)
+        ).select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:SWEEP_BATCH])
+        closed = Ticket.objects.filter(pk__in=ids, status=Status.RESOLVED).update(
+            status=Status.CLOSED, closed_at=now, updated_at=now
+        )
+        Event.objects.bulk_create(
+            Event(
+                ticket_id=pk,
+                kind=EventKind.STATUS,
+                created_at=now,
+                old_value=Status.RESOLVED.label,
+                new_value=Status.CLOSED.label,
+                detail="closed automatically",
+            )
+            for pk in ids
+        )
+    return closed
 
 
 def reply(
@@ -485,7 +555,7 @@ def sweep_overdue(now=None) -> int:
             _escalate(ids, now)
             alerted = Ticket.objects.filter(pk__in=ids).exclude(sla__disable_overdue_alerts=True)
             for ticket in alerted.select_related("assignee", "department__manager", "sla"):
-                to = [ticket.assignee.email] if ticket.assignee else outbox.department_addresses(ticket)
+                to = outbox.agent_recipients("overdue", ticket)
                 if ticket.sla.escalate_when_overdue and ticket.department.manager_id:
                     to.append(ticket.department.manager.email)
                 outbox.notify("overdue", ticket=ticket, to=to)

@@ -26,3 +26,9 @@ def retry_notifications() -> int:
 def sweep_overdue() -> int:
     """Run by beat every minute (settings.CELERY_BEAT_SCHEDULE)."""
     return services.sweep_overdue()
+
+
+@shared_task
+def auto_close() -> int:
+    """Run by beat: close tickets resolved more than AUTO_CLOSE_DAYS ago."""
+    return services.auto_close()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tickets/mine/", portal.my_tickets, name="mine"),
     path("tickets/status/", portal.check_status, name="check_status"),
     path("tickets/access/<str:token>/", portal.guest_access, name="guest_access"),
+    path("feedback/<str:token>/", portal.feedback_form, name="feedback"),
     path("tickets/<str:number>/", portal.ticket_detail, name="detail"),
     path("tickets/<str:number>/created/", portal.ticket_created, name="created"),
     path("tickets/<str:number>/reply/", portal.ticket_reply, name="reply"),

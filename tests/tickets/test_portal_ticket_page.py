@@ -78,13 +78,14 @@ def test_reply_reopens_a_resolved_ticket(client, end_user, ticket, agent):
     assert ticket.events.filter(kind="status", detail="reopened by reply").exists()
 
 
-def test_reply_to_a_closed_ticket_is_refused_and_nothing_added(client, end_user, ticket):
+def test_reply_to_a_closed_ticket_opens_a_new_linked_ticket(client, end_user, ticket):
     services.change_status(ticket, to=Status.CLOSED, by=end_user)
     client.force_login(end_user)
-    response = client.post(reverse("tickets:reply", args=[ticket.number]), {"message": "Hello?"})
-    assert response.status_code == 409
-    assert "This ticket is closed." in response.content.decode()
-    assert ticket.entries.count() == 1
+    response = client.post(reverse("tickets:reply", args=[ticket.number]), {"message": "It is back"}, follow=True)
+    follow_up = Ticket.objects.get(follow_up_of=ticket)
+    assert f"opened a new ticket #{follow_up.number}" in response.content.decode()
+    assert follow_up.entries.get().body == "It is back" and ticket.entries.count() == 1
+    assert ticket.events.filter(kind="follow_up", new_value=f"#{follow_up.number}").exists()
 
 
 def test_requester_closes_own_ticket(client, end_user, ticket):

@@ -2,18 +2,20 @@
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 
-from .. import guest, outbox, services
-from ..forms import CheckStatusForm, GuestTicketForm, NewTicketForm, ReplyForm
-from ..models import Attachment, HelpTopic, Status, Ticket
+from .. import feedback, guest, outbox, services
+from ..forms import CheckStatusForm, FeedbackForm, GuestTicketForm, NewTicketForm, ReplyForm
+from ..models import Attachment, Feedback, HelpTopic, Status, Ticket
 from ..selectors import get_requester_ticket
 from ..uploads import INLINE_TYPES
 
@@ -94,7 +96,7 @@ def ticket_reply(request, number):
     if not form.is_valid():
         return _render_detail(request, ticket, form, status=400)
     try:
-        services.add_message(
+        entry = services.add_message(
             ticket,
             author=ticket.requester,
             body=form.cleaned_data["message"],
@@ -104,6 +106,12 @@ def ticket_reply(request, number):
     except services.TransitionNotAllowed as exc:
         form.add_error(None, str(exc))
         return _render_detail(request, ticket, form, status=409)
+    if entry.ticket_id != ticket.pk:
+        guest.grant(request.session, entry.ticket)
+        messages.success(
+            request, f"This ticket was closed, so your message opened a new ticket #{entry.ticket.number}."
+        )
+        return redirect(entry.ticket)
     messages.success(request, "Your reply was added to the ticket.")
     return redirect(ticket)
 
@@ -163,3 +171,26 @@ def serve_attachment(item: Attachment) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def feedback_form(request, token):
+    """The one-page rating form from the resolution e-mail; no sign-in needed."""
+    try:
+        ticket, resolved_at = feedback.resolution_from_token(token)
+    except feedback.LinkExpired:
+        days = settings.FEEDBACK_LINK_MAX_AGE // 86400
+        return render(request, "tickets/feedback_invalid.html", {"expired": True, "days": days}, status=410)
+    except feedback.LinkInvalid:
+        return render(request, "tickets/feedback_invalid.html", status=400)
+    context = {"ticket": ticket}
+    if Feedback.objects.filter(ticket=ticket, resolved_at=resolved_at).exists():
+        # ?sent marks the redirect right after this browser sent it; any other visit is a reuse.
+        return render(request, "tickets/feedback.html", {**context, "done": True, "already": "sent" not in request.GET})
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_feedback(ticket, resolved_at=resolved_at, **form.cleaned_data)
+        except services.ChangeRefused:
+            return render(request, "tickets/feedback.html", {**context, "done": True, "already": True})
+        return redirect(reverse("tickets:feedback", args=[token]) + "?sent=1")
+    return render(request, "tickets/feedback.html", {**context, "form": form})
