@@ -1,6 +1,5 @@
 """The outbox: every e-mail is a row written with its change, delivered once, retried when it fails."""
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -12,32 +11,9 @@ from kombu.exceptions import OperationalError
 from tickets import outbox, services, tasks
 from tickets.models import Notification
 
+from ..real_services import Collector, free_port
+
 State = Notification.State
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Collector:
-    """A real SMTP server's handler: keeps what it is sent, or refuses every recipient."""
-
-    def __init__(self, refuse=False):
-        self.messages, self.refuse = [], refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        if "@" not in address:
-            return "501 5.1.3 Bad recipient address syntax"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf8", "replace")))
-        return "250 Message accepted"
 
 
 @pytest.fixture
