@@ -2,14 +2,17 @@
 
 import os
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by
 # the test itself are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+DEMO_PASSWORD = "frontdesk-demo"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", "test-results/screens"))
 
@@ -50,6 +53,12 @@ def shot():
         page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
 
     return save
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The seed_demo help desk: departments, topics, SLA plans, people and a few tickets."""
+    call_command("seed_demo", stdout=StringIO())
 
 
 @pytest.fixture

@@ -1,19 +1,10 @@
 """The agent desk in a browser: sort and search swap the list in place, bulk actions post."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tickets.models import Priority, Ticket
 
-DEMO_PASSWORD = "frontdesk-demo"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
+from .conftest import DEMO_PASSWORD
 
 
 def test_desk_has_one_h1_and_a_label_for_every_control(page, live_server, demo, sign_in):

@@ -1,21 +1,14 @@
 """The intake stage as a person does it in a browser."""
 
 import re
-from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tickets.models import Ticket
 
-DEMO_PASSWORD = "frontdesk-demo"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
+from .conftest import DEMO_PASSWORD
 
 
 def test_signed_in_user_opens_a_ticket_with_an_attachment(page, live_server, demo, sign_in, shot, tmp_path):

@@ -1,24 +1,14 @@
 """An agent works a ticket from the work page; the requester sees the public part only."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tickets.models import EntryKind, Ticket
 
-DEMO_PASSWORD = "frontdesk-demo"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
-    return Ticket.objects.get(subject="Laptop won't wake from sleep")
+from .conftest import DEMO_PASSWORD
 
 
 def test_agent_works_a_ticket_in_place_and_the_requester_answers(page, live_server, demo, sign_in, shot):
-    ticket = demo
+    ticket = Ticket.objects.get(subject="Laptop won't wake from sleep")
     sign_in(page, "alice@frontdesk.local", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/desk/tickets/{ticket.number}/")
 
@@ -43,7 +33,7 @@ def test_agent_works_a_ticket_in_place_and_the_requester_answers(page, live_serv
     page.get_by_role("button", name="Add note").click()
     expect(page.get_by_text("Internal note added.")).to_be_visible()
     expect(page.get_by_text("Third report of this model this week.")).to_be_visible()
-    shot(page, "agent-work-page")
+    shot(page, "agent-work-page-in-place")
 
     page.context.clear_cookies()
     sign_in(page, "erin@example.com", DEMO_PASSWORD)
