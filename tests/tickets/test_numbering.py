@@ -20,7 +20,7 @@ def test_ticket_numbers_are_eight_digits_and_not_in_sequence(end_user, topic):
 def test_a_taken_number_is_redrawn_instead_of_failing(end_user, topic, monkeypatch):
     first = services.open_ticket(requester=end_user, topic=topic, subject="First", body="x")
     draws = iter([first.number, first.number, "55555555"])
-    monkeypatch.setattr(services, "new_ticket_number", lambda: next(draws))
+    monkeypatch.setattr(services.intake, "new_ticket_number", lambda: next(draws))
 
     second = services.open_ticket(requester=end_user, topic=topic, subject="Second", body="y")
 
@@ -45,8 +45,8 @@ def test_fifty_concurrent_submissions_get_fifty_distinct_numbers(end_user, topic
     # A tiny number space forces real collisions between the threads.
     import secrets
 
-    monkeypatch.setattr(services, "new_ticket_number", lambda: str(10_000_000 + secrets.randbelow(400)))
-    monkeypatch.setattr(services, "NUMBER_ATTEMPTS", 200)
+    monkeypatch.setattr(services.intake, "new_ticket_number", lambda: str(10_000_000 + secrets.randbelow(400)))
+    monkeypatch.setattr(services.intake, "NUMBER_ATTEMPTS", 200)
     barrier = threading.Barrier(50)
     errors = []
 
