@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from sla.models import SLA
-from tickets.models import Department, Event, HelpTopic, Status, ThreadEntry, Ticket
+from tickets.models import Department, Event, HelpTopic, Notification, Status, ThreadEntry, Ticket
 
 
 def counts():
@@ -20,6 +20,7 @@ def test_seed_demo_creates_a_ready_help_desk_with_tickets_in_every_state(db, mai
     assert not User.objects.get(email="erin@example.com").is_agent
     assert HelpTopic.objects.offered().count() >= 3
     assert mailoutbox == []
+    assert not Notification.objects.exists()
 
 
 def test_seed_demo_twice_creates_nothing_twice(db):
