@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 
+from .models import Feedback
 from .selectors import tickets_visible_to
 
 GroupBy = Literal["sla", "department"]
@@ -43,6 +44,8 @@ class Row:
     resolution_in_progress: int = 0
     median_first_response: timedelta | None = None
     median_resolution: timedelta | None = None
+    feedback_count: int = 0
+    feedback_average: float | None = None
 
     @property
     def first_response_measured(self) -> int:
@@ -104,7 +107,7 @@ def sla_report(
     """One row per SLA plan (tickets without an SLA left out) or per department (all tickets;
     the SLA columns count only tickets with due dates), by label, then a total row "All".
 
-    Two queries, however many tickets or groups.
+    Three queries (counts, timings, feedback), however many tickets or groups.
     """
     key, label = GROUPINGS[group_by]
     now = now or timezone.now()
@@ -134,10 +137,21 @@ def sla_report(
         row.median_first_response = _median(first_responses[group])
         row.median_resolution = _median(resolutions[group])
 
+    ratings = (
+        Feedback.objects.filter(ticket__in=tickets).values(f"ticket__{key}").annotate(n=Count("pk"), sum=Sum("rating"))
+    )
+    rating_sum = 0
+    for r in ratings.order_by():
+        row = rows[r[f"ticket__{key}"]]
+        row.feedback_count, row.feedback_average = r["n"], r["sum"] / r["n"]
+        rating_sum += r["sum"]
+
     total = Row(
         label="All",
         **{name: sum(getattr(row, name) for row in rows.values()) for name in COUNTED},
         median_first_response=_median([d for values in first_responses.values() for d in values]),
         median_resolution=_median([d for values in resolutions.values() for d in values]),
+        feedback_count=sum(row.feedback_count for row in rows.values()),
     )
+    total.feedback_average = rating_sum / total.feedback_count if total.feedback_count else None
     return [*rows.values(), total]

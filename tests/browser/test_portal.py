@@ -110,3 +110,14 @@ def test_portal_form_fits_a_phone_screen(browser, live_server, demo, shot):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "portal-phone")
     page.close()
+
+
+def test_keyboard_focus_is_visible(page, live_server, demo):
+    page.goto(f"{live_server.url}/tickets/new/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+    page.get_by_label("Issue summary").focus()
+    page.keyboard.press("Shift+Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    shadow = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
+    assert outline != "none" or shadow != "none"

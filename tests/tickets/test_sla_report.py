@@ -287,3 +287,14 @@ def test_page_queries_do_not_grow_with_tickets(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL)
     assert [row["tickets"] for row in response.context["rows"]] == [14, 16]
+
+
+def test_report_shows_the_average_feedback_rating_per_group(client, agent, sla_topic, end_user):
+    for rating in (5, 3):
+        ticket = services.open_ticket(requester=end_user, topic=sla_topic, subject="Rated", body="x")
+        ticket = services.change_status(ticket, to=Status.RESOLVED, by=agent)
+        services.record_feedback(ticket, resolved_at=ticket.resolved_at, rating=rating, comment="")
+    rows = sla_report(agent, start=date.today() - timedelta(days=1), end=date.today())
+    assert [(r.feedback_count, r.feedback_average) for r in rows] == [(2, 4.0), (2, 4.0)]
+    client.force_login(agent)
+    assert "4.0 (2)" in client.get(reverse("tickets:sla_report")).content.decode()

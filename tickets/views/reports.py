@@ -113,7 +113,8 @@ def present(row: Row) -> dict:
         whole = getattr(row, f"{metric}_measured")
         counts = [getattr(row, f"{metric}_{outcome}") for outcome, _, _ in OUTCOMES]
         metrics.append(([(n, percent(n, whole)) for n in counts], duration(getattr(row, f"median_{metric}"))))
-    return {"label": row.label, "tickets": row.tickets, "metrics": metrics}
+    rating = f"{row.feedback_average:.1f} ({row.feedback_count})" if row.feedback_count else "—"
+    return {"label": row.label, "tickets": row.tickets, "metrics": metrics, "rating": rating}
 
 
 # The chart: one horizontal stacked bar per row and target, in SVG user units.
