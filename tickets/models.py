@@ -167,7 +167,8 @@ class Ticket(models.Model):
             models.Index(fields=["department", "status", "priority", "-created_at"], name="ticket_dept_queue_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["team", "status"], name="ticket_team_idx"),
-            models.Index(fields=["due_at"], condition=Q(status__in=["open", "pending"]), name="ticket_due_active_idx"),
+            # The overdue sweep's candidates: open, not yet marked, by due date.
+            models.Index(fields=["due_at"], condition=Q(status="open", is_overdue=False), name="ticket_sweep_idx"),
             models.Index(fields=["due_at"], name="ticket_due_idx"),
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(fields=["updated_at"], name="ticket_updated_idx"),

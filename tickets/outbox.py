@@ -53,6 +53,16 @@ def notify(
     return row
 
 
+def notify_each(kind: str, alerts: list[tuple[Ticket, list[str]]]) -> int:
+    """Queue one e-mail per (ticket, recipients) in a single insert: the overdue sweep's way."""
+    rows = Notification.objects.bulk_create(
+        Notification(kind=kind, ticket=ticket, recipients=sorted(set(to))) for ticket, to in alerts if to
+    )
+    pks = [row.pk for row in rows]
+    transaction.on_commit(lambda: [_enqueue(pk) for pk in pks], robust=True)
+    return len(pks)
+
+
 def _enqueue(pk: int) -> None:
     from .tasks import deliver_notification  # the tasks module imports this one
 

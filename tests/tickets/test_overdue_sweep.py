@@ -103,3 +103,13 @@ def test_concurrent_sweeps_mark_each_ticket_exactly_once(end_user, topic, agent,
     assert Event.objects.filter(kind=EventKind.OVERDUE).count() == 40
     assert Event.objects.filter(kind=EventKind.OVERDUE).values("ticket").distinct().count() == len(tickets)
     assert len(mailoutbox) == 40
+
+
+def test_a_ticket_without_sla_but_with_a_due_date_set_by_hand_is_swept(
+    ticket, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.assign(ticket, agent=agent, by=agent)
+    services.override_due(ticket, due_at=later(1), reason="promised by Friday", by=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_overdue(now=later(2)) == 1
+    assert [m.to for m in mailoutbox if "Overdue" in m.subject] == [[agent.email]]

@@ -218,3 +218,17 @@ def test_guest_signing_up_gets_a_link_to_claim_the_account_not_the_account(clien
     assert not guest_user.has_usable_password()
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["gina@example.com"]
     assert "/accounts/password/reset/" in mailoutbox[0].body
+
+
+def test_my_tickets_is_paginated_with_open_tickets_first(client, end_user, topic, agent):
+    from tickets.views.portal import MY_TICKETS_PER_PAGE
+
+    done = services.open_ticket(requester=end_user, topic=topic, subject="Finished long ago", body="x", notify=False)
+    services.change_status(done, to=Status.CLOSED, by=agent)
+    for i in range(MY_TICKETS_PER_PAGE):
+        services.open_ticket(requester=end_user, topic=topic, subject=f"Open {i}", body="x", notify=False)
+    client.force_login(end_user)
+    first = client.get(reverse("tickets:mine")).content.decode()
+    second = client.get(reverse("tickets:mine") + "?page=2").content.decode()
+    assert "Finished long ago" not in first and "Page 1 of 2" in first
+    assert "Finished long ago" in second

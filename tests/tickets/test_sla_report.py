@@ -281,7 +281,7 @@ def test_page_queries_do_not_grow_with_tickets(
 
     make(3)
     client.force_login(agent)
-    with django_assert_max_num_queries(6) as few:
+    with django_assert_max_num_queries(8) as few:
         client.get(URL)
     make(27)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -33,6 +33,7 @@ def sweep_overdue(now=None) -> int:
             candidates = (
                 Ticket.objects.overdue(now)
                 .filter(is_overdue=False)
+                .order_by("due_at")  # served by ticket_sweep_idx; the default ordering would scan
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[:SWEEP_BATCH]
             )
@@ -44,13 +45,27 @@ def sweep_overdue(now=None) -> int:
                 Event(ticket_id=pk, kind=EventKind.OVERDUE, created_at=now, detail="due date passed") for pk in ids
             )
             _escalate(ids, now)
-            alerted = Ticket.objects.filter(pk__in=ids).exclude(sla__disable_overdue_alerts=True)
-            for ticket in alerted.select_related("assignee", "department__manager", "sla"):
-                to = outbox.agent_recipients("overdue", ticket)
-                if ticket.sla.escalate_when_overdue and ticket.department.manager_id:
-                    to.append(ticket.department.manager.email)
-                outbox.notify("overdue", ticket=ticket, to=to)
+            _alert_overdue(ids)
             marked += len(ids)
+
+
+def _alert_overdue(ids: list[int]) -> None:
+    """One alert per newly overdue ticket, recipients looked up once per assignee or department."""
+    tickets = (
+        Ticket.objects.filter(pk__in=ids)
+        .exclude(sla__disable_overdue_alerts=True)
+        .select_related("department__manager", "sla")
+    )
+    recipients: dict[tuple, list[str]] = {}
+    alerts = []
+    for ticket in tickets:
+        escalated = bool(ticket.sla_id and ticket.sla.escalate_when_overdue and ticket.department.manager_id)
+        key = (ticket.assignee_id, ticket.department_id, escalated)
+        if key not in recipients:
+            to = outbox.agent_recipients("overdue", ticket)
+            recipients[key] = [*to, ticket.department.manager.email] if escalated else to
+        alerts.append((ticket, recipients[key]))
+    outbox.notify_each("overdue", alerts)
 
 
 def _escalate(ids: list[int], now) -> None:

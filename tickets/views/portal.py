@@ -5,6 +5,7 @@ import mimetypes
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from ..selectors import get_requester_ticket
 from ..uploads import INLINE_TYPES
 
 JUST_OPENED = "just_opened_ticket_ids"
+MY_TICKETS_PER_PAGE = 25
 
 
 def home(request):
@@ -69,9 +71,10 @@ def my_tickets(request):
                 output_field=IntegerField(),
             )
         )
-        .order_by("done", "-updated_at")
+        .order_by("done", "-updated_at", "-pk")
     )
-    return render(request, "tickets/my_tickets.html", {"tickets": tickets})
+    page = Paginator(tickets, MY_TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "tickets/my_tickets.html", {"tickets": page.object_list, "page": page})
 
 
 def _ticket_for(request, number) -> Ticket:
