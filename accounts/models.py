@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class UserManager(BaseUserManager):
@@ -84,3 +85,13 @@ class AgentProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    # Read once per request (a profile object lives as long as request.user): the desk asks
+    # for the agent's tickets several times per page.
+    @cached_property
+    def department_ids(self) -> list[int]:
+        return list(self.departments.values_list("pk", flat=True))
+
+    @cached_property
+    def team_ids(self) -> list[int]:
+        return list(self.teams.values_list("pk", flat=True))

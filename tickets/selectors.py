@@ -21,10 +21,11 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
             return Ticket.objects.all()
         # Plain id lists rather than joins or subqueries: no duplicate rows (no DISTINCT), and
         # PostgreSQL can combine the department, team and assignee indexes (BitmapOr).
-        departments = list(profile.departments.values_list("pk", flat=True))
-        teams = list(profile.teams.values_list("pk", flat=True))
         return Ticket.objects.filter(
-            Q(department__in=departments) | Q(team__in=teams) | Q(assignee=user) | Q(requester=user)
+            Q(department__in=profile.department_ids)
+            | Q(team__in=profile.team_ids)
+            | Q(assignee=user)
+            | Q(requester=user)
         )
     return Ticket.objects.filter(requester=user)
 
