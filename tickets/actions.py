@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -206,10 +207,12 @@ def _status(ticket, data, by):
 
 
 def _reply(ticket, data, by):
-    services.reply(ticket, author=by, body=data["message"], attachments=data["attachments"], key=data["key"])
-    if data["resolve"] and ticket.status != Status.RESOLVED:
-        services.change_status(ticket, to=Status.RESOLVED, by=by)
-        return "Reply sent and ticket resolved."
+    # One transaction: a resolve the state machine refuses leaves no reply sent either.
+    with transaction.atomic():
+        services.reply(ticket, author=by, body=data["message"], attachments=data["attachments"], key=data["key"])
+        if data["resolve"] and ticket.status != Status.RESOLVED:
+            services.change_status(ticket, to=Status.RESOLVED, by=by)
+            return "Reply sent and ticket resolved."
     return "Reply sent to the requester."
 
 

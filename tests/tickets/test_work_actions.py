@@ -234,3 +234,14 @@ def test_htmx_action_returns_the_work_partial(signed_in, ticket):
     html = response.content.decode()
     assert 'id="ticket-work"' in html and "<html" not in html
     assert "Priority set to High." in html
+
+
+def test_reply_and_resolve_on_a_closed_ticket_sends_nothing(
+    signed_in, ticket, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.change_status(ticket, to=Status.CLOSED, by=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(signed_in, ticket, "reply", {"message": "Done", "resolve": "on", "key": uuid.uuid4()})
+    assert response.status_code == 422
+    assert "A closed ticket can&#x27;t become resolved." in response.content.decode()
+    assert not ticket.entries.filter(kind=EntryKind.RESPONSE).exists() and mailoutbox == []
