@@ -23,6 +23,10 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
+    def agents(self):
+        """Active users with an active agent profile, by name."""
+        return self.filter(is_active=True, agent_profile__is_active=True).order_by("full_name", "email")
+
     def create_superuser(self, email, password=None, **extra):
         extra.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra)

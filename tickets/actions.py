@@ -43,10 +43,9 @@ class AssignForm(ActionForm):
 def agents_for(department: Department):
     """Active agents who may work tickets of the department."""
     return (
-        User.objects.filter(agent_profile__is_active=True, is_active=True)
+        User.objects.agents()
         .filter(Q(agent_profile__all_departments=True) | Q(agent_profile__departments=department))
         .distinct()
-        .order_by("full_name", "email")
     )
 
 

@@ -46,7 +46,7 @@ class BulkActionForm(forms.Form):
     tickets = NumbersField()
     action = forms.ChoiceField(choices=[("", "— Choose an action —"), *ACTIONS])
     agent = forms.ModelChoiceField(
-        User.objects.filter(is_active=True, agent_profile__is_active=True).order_by("full_name", "email"),
+        User.objects.agents(),
         required=False,
         empty_label="— Agent —",
     )

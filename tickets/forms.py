@@ -150,7 +150,7 @@ class QueueFilterForm(forms.Form):
     department = forms.ModelChoiceField(Department.objects.all(), required=False, empty_label="Any")
     team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="Any")
     assignee = forms.ModelChoiceField(
-        User.objects.filter(is_active=True, agent_profile__is_active=True).order_by("full_name", "email"),
+        User.objects.agents(),
         required=False,
         empty_label="Anyone",
     )

@@ -86,7 +86,7 @@ def agent_recipients(kind: str, ticket: Ticket) -> list[str]:
     else:
         people = Q(agent_profile__departments=ticket.department_id) | Q(pk=ticket.department.manager_id)
     wants = {f"agent_profile__{ALERT_PREFERENCES[kind]}": True}
-    users = User.objects.filter(people, is_active=True, agent_profile__is_active=True, **wants)
+    users = User.objects.agents().filter(people, **wants).order_by()
     return list(users.values_list("email", flat=True).distinct())
 
 
