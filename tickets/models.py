@@ -105,13 +105,21 @@ class HelpTopic(models.Model):
         return self.name
 
 
+ACTIVE_STATUSES = [Status.OPEN, Status.PENDING]
+
+
+def overdue_condition(now) -> Q:
+    """Past due and still open. Computed from due_at, so right between overdue sweeps; pending
+    tickets wait on the requester with their SLA clock paused, so they are never overdue."""
+    return Q(status=Status.OPEN, due_at__lt=now)
+
+
 class TicketQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(status__in=[Status.OPEN, Status.PENDING])
+        return self.filter(status__in=ACTIVE_STATUSES)
 
     def overdue(self, now=None):
-        # Pending tickets wait on the requester: their clock is paused, so they are never overdue.
-        return self.filter(status=Status.OPEN, due_at__lt=now or timezone.now())
+        return self.filter(overdue_condition(now or timezone.now()))
 
 
 class Ticket(models.Model):
@@ -182,7 +190,7 @@ class Ticket(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (Status.OPEN, Status.PENDING)
+        return self.status in ACTIVE_STATUSES
 
 
 class EntryKind(models.TextChoices):

@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Status, ThreadEntry, Ticket
-
-ACTIVE = [Status.OPEN, Status.PENDING]
+from .models import ACTIVE_STATUSES, Status, ThreadEntry, Ticket, overdue_condition
 
 QUEUES: list[tuple[str, str]] = [
     ("open", "Open"),
@@ -29,15 +27,9 @@ QUEUES: list[tuple[str, str]] = [
 DEFAULT_QUEUE = "open"
 
 
-def overdue_condition(now: datetime) -> Q:
-    """Past due_at, so right between overdue sweeps. As in TicketQuerySet.overdue(), a pending
-    ticket is never overdue: its SLA clock is paused while it waits on the requester."""
-    return Q(status=Status.OPEN, due_at__lt=now)
-
-
 def queue_condition(key: str, user: User, now: datetime) -> Q:
     """What a queue holds."""
-    active = Q(status__in=ACTIVE)
+    active = Q(status__in=ACTIVE_STATUSES)
     return {
         "open": Q(status=Status.OPEN),
         "unassigned": active & Q(assignee__isnull=True),

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Ticket
-from .queues import QUEUES, filter_condition, ordering, overdue_condition, queue_condition, search_condition
+from .models import Ticket, overdue_condition
+from .queues import QUEUES, filter_condition, ordering, queue_condition, search_condition
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
