@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.endpoints import endpoints  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
+# Overridable so that two checkouts can run the bench side by side without sharing a database.
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
 ADMIN_DSN = "dbname=postgres user=postgres host=127.0.0.1 port=5432"
-DB = "frontdesk_bench"
-PORT = 8077
+DB = os.environ.get("BENCH_DB", "frontdesk_bench")
+PORT = int(os.environ.get("BENCH_PORT", "8077"))
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 CONCURRENCY = 4
