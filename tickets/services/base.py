@@ -94,8 +94,14 @@ def _move_sla_clock(ticket: Ticket, old: str, new: str, now, by: User | None) ->
         return []
     if ticket.due_at != old_due:
         record_event(ticket, EventKind.DUE, by, old=format_when(old_due), new=format_when(ticket.due_at), detail=detail)
-    ticket.is_overdue = bool(ticket.is_overdue and ticket.due_at and ticket.due_at < now)
+    clear_stale_overdue(ticket, now)
     return ["paused_at", "due_at", "first_response_due_at", "due_is_manual", "is_overdue"]
+
+
+def clear_stale_overdue(ticket: Ticket, now) -> None:
+    """A ticket marked overdue stays so only while its due date is still past: the Overdue
+    queue and its count (queuecounts) both rely on it. The sweep marks it again if needed."""
+    ticket.is_overdue = bool(ticket.is_overdue and ticket.due_at and ticket.due_at < now)
 
 
 def apply_status(ticket: Ticket, to: str, by: User | None, now, detail: str = "") -> list[str]:

@@ -21,6 +21,7 @@ from .base import (
     TransitionNotAllowed,
     apply_sla_dates,
     apply_status,
+    clear_stale_overdue,
     format_when,
     record_event,
 )
@@ -120,7 +121,10 @@ def set_sla(ticket: Ticket, *, sla: SLA | None, by: User | None) -> Ticket:
                 detail="from the SLA",
             )
         ticket.updated_at = timezone.now()
-        ticket.save(update_fields=["sla", "due_at", "first_response_due_at", "due_is_manual", "updated_at"])
+        clear_stale_overdue(ticket, ticket.updated_at)
+        ticket.save(
+            update_fields=["sla", "due_at", "first_response_due_at", "due_is_manual", "is_overdue", "updated_at"]
+        )
     return ticket
 
 
