@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-overdue": {"task": "tickets.tasks.sweep_overdue", "schedule": env_int("OVERDUE_SWEEP_SECONDS", 60)},
     "retry-notifications": {"task": "tickets.tasks.retry_notifications", "schedule": 60},
     "auto-close": {"task": "tickets.tasks.auto_close", "schedule": 15 * 60},
+    "compact-queue-counts": {"task": "tickets.tasks.compact_queue_counts", "schedule": 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -193,6 +193,29 @@ class Ticket(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class QueueCount(models.Model):
+    """How many tickets share one (department, team, assignee, status, overdue flag): the desk's
+    queue counts are sums over these few rows instead of counts over the ticket table.
+
+    Written only by database triggers on tickets_ticket (migration 0008), which add a +1 row for
+    a ticket's new bucket and a -1 row for its old one on every insert, update and delete, so
+    that every path that writes tickets (services, bulk updates, the admin, a shell) keeps them
+    right, and concurrent writers only ever insert (no hot row to lock). `queuecounts.compact`
+    folds the rows back into one per bucket; `queuecounts.rebuild` recounts from the tickets.
+    Plain ids, not foreign keys: a count must never stand in the way of deleting a department.
+    """
+
+    department_id = models.BigIntegerField()
+    team_id = models.BigIntegerField(null=True)
+    assignee_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    is_overdue = models.BooleanField()
+    n = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.n:+} {self.status} in department {self.department_id}"
+
+
 class EntryKind(models.TextChoices):
     MESSAGE = "message", "Message"
     RESPONSE = "response", "Response"

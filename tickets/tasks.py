@@ -6,7 +6,7 @@ that picks up whatever is still pending.
 
 from celery import shared_task
 
-from . import outbox, services
+from . import outbox, queuecounts, services
 
 
 @shared_task
@@ -32,3 +32,9 @@ def sweep_overdue() -> int:
 def auto_close() -> int:
     """Run by beat: close tickets resolved more than AUTO_CLOSE_DAYS ago."""
     return services.auto_close()
+
+
+@shared_task
+def compact_queue_counts() -> int:
+    """Run by beat every minute: fold the queue-count rows the triggers added (queuecounts)."""
+    return queuecounts.compact()
