@@ -49,7 +49,7 @@ def notify(
     row = Notification.objects.create(kind=kind, ticket=ticket, entry=entry, recipient_user=user, recipients=recipients)
     # robust: a broker that is down must not fail the change that was just committed; the
     # periodic retry_due() sends the row once the broker is back.
-    transaction.on_commit(lambda: _enqueue(row.pk), robust=True)
+    transaction.on_commit(lambda: _enqueue([row.pk]), robust=True)
     return row
 
 
@@ -59,14 +59,20 @@ def notify_each(kind: str, alerts: list[tuple[Ticket, list[str]]]) -> int:
         Notification(kind=kind, ticket=ticket, recipients=sorted(set(to))) for ticket, to in alerts if to
     )
     pks = [row.pk for row in rows]
-    transaction.on_commit(lambda: [_enqueue(pk) for pk in pks], robust=True)
+    transaction.on_commit(lambda: _enqueue(pks), robust=True)
     return len(pks)
 
 
-def _enqueue(pk: int) -> None:
-    from .tasks import deliver_notification  # the tasks module imports this one
+# Rows per delivery task: a sweep that alerts on thousands of tickets sends a few dozen broker
+# messages, not thousands, and one task's sends stay short.
+DELIVERY_BATCH = 100
 
-    deliver_notification.delay(pk)
+
+def _enqueue(pks: list[int]) -> None:
+    from .tasks import deliver_notifications  # the tasks module imports this one
+
+    for start in range(0, len(pks), DELIVERY_BATCH):
+        deliver_notifications.delay(pks[start : start + DELIVERY_BATCH])
 
 
 # The agent preference (AgentProfile field) that switches each alert on or off.
@@ -133,8 +139,7 @@ def retry_due(now=None) -> int:
             "pk", flat=True
         )[:1000]
     )
-    for pk in due:
-        _enqueue(pk)
+    _enqueue(due)
     return len(due)
 
 
@@ -173,6 +178,5 @@ def send_again(rows) -> int:
     Notification.objects.filter(pk__in=pks).update(
         state=Notification.State.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    for pk in pks:
-        transaction.on_commit(lambda pk=pk: _enqueue(pk), robust=True)
+    transaction.on_commit(lambda: _enqueue(pks), robust=True)
     return len(pks)

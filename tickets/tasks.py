@@ -1,6 +1,6 @@
 """Thin Celery tasks: take ids, call one function, own the retry policy.
 
-E-mail goes through the outbox (tickets/outbox.py): a task per row, plus a periodic task
+E-mail goes through the outbox (tickets/outbox.py): a task per batch of rows, plus a periodic task
 that picks up whatever is still pending.
 """
 
@@ -10,10 +10,12 @@ from . import outbox, queuecounts, services
 
 
 @shared_task
-def deliver_notification(notification_id: int) -> bool:
-    # No Celery-level retry: a failed send stays in the outbox with its back-off and the
-    # periodic retry_notifications sends it again.
-    return outbox.deliver(notification_id)
+def deliver_notifications(notification_ids: list[int]) -> int:
+    """Send each row still pending; returns how many this task sent.
+
+    No Celery-level retry: a failed send stays in the outbox with its back-off and the
+    periodic retry_notifications sends it again."""
+    return sum(outbox.deliver(pk) for pk in notification_ids)
 
 
 @shared_task

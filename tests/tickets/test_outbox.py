@@ -88,7 +88,7 @@ def test_broker_down_at_submission_the_ticket_is_kept_and_mail_goes_out_later(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_notification, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", broker_down)
     client.force_login(end_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/tickets/new/", {"help_topic": topic.pk, "subject": "Broker down", "message": "x"})

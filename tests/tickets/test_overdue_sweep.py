@@ -113,3 +113,24 @@ def test_a_ticket_without_sla_but_with_a_due_date_set_by_hand_is_swept(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.sweep_overdue(now=later(2)) == 1
     assert [m.to for m in mailoutbox if "Overdue" in m.subject] == [[agent.email]]
+
+
+def test_a_large_sweep_sends_every_alert_once_in_batched_deliveries(
+    end_user, topic, agent, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tickets import tasks
+
+    topic.default_sla = SLAFactory(first_response_hours=1, resolution_hours=1)
+    topic.save()
+    for i in range(250):
+        services.open_ticket(requester=end_user, topic=topic, subject=f"T{i}", body="x", notify=False)
+    batches = []
+    deliver = tasks.deliver_notifications.delay
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", lambda ids: batches.append(ids) or deliver(ids))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_overdue(now=later(2)) == 250
+
+    assert [len(ids) for ids in batches] == [100, 100, 50]
+    assert len(mailoutbox) == 250
+    assert len({m.subject for m in mailoutbox}) == 250  # one per ticket, none twice
