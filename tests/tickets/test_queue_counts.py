@@ -166,3 +166,16 @@ def test_concurrent_writers_and_compaction_keep_the_counts_exact(agents, agent, 
     assert errors == []
     assert queue_counts(agent)["closed"] == 40
     assert_counts_match(agents)
+
+
+def test_a_sweep_far_behind_still_gets_an_exact_overdue_count(agent, end_user, topic, time_machine, monkeypatch):
+    from tickets import selectors
+
+    monkeypatch.setattr(selectors, "UNMARKED_LIMIT", 2)
+    topic.default_sla = SLAFactory(resolution_hours=1)
+    topic.save()
+    for subject in "ABC":
+        open_(end_user, topic, subject)
+    time_machine.move_to(timezone.now() + timedelta(hours=3))  # three past due, none swept
+
+    assert queue_counts(agent)["overdue"] == 3 == listed(agent)["overdue"]
