@@ -9,14 +9,13 @@ Triggers rather than the services: a count must stay right whatever writes a tic
 `.update()`, the admin, a data migration). Rows are only ever inserted, so concurrent writers
 never wait on one another; `compact` (run by beat) folds them back into one row per bucket.
 
-On SQLite, a migration that rebuilds tickets_ticket (some AlterFields do) drops its triggers:
-such a migration must call `install_triggers` again. tests/tickets/test_queue_counts.py fails
-if the triggers are missing after all migrations.
+On SQLite, a migration that rebuilds tickets_ticket (some AlterFields do) drops its triggers;
+after every `migrate` the app puts them back and recounts (tickets/apps.py).
 """
 
 from collections import Counter
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Q, Sum
 
 from .models import ACTIVE_STATUSES, QueueCount, Status, Ticket
@@ -79,13 +78,12 @@ _SQLITE_TRIGGERS = [
 ]
 
 
-def install_triggers(schema_editor) -> None:
+def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
     """Create (or replace) the triggers; safe to run again."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_POSTGRES_TRIGGERS)
-    else:
-        for statement in _SQLITE_TRIGGERS:
-            schema_editor.execute(statement)
+    statements = [_POSTGRES_TRIGGERS] if connections[using].vendor == "postgresql" else _SQLITE_TRIGGERS
+    with connections[using].cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 RECOUNT = (
@@ -93,10 +91,10 @@ RECOUNT = (
 )
 
 
-def rebuild() -> None:
+def rebuild(using: str = DEFAULT_DB_ALIAS) -> None:
     """Recount every bucket from the tickets: after a bulk load with triggers off, or to repair."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with transaction.atomic(using), connections[using].cursor() as cursor:
+        if connections[using].vendor == "postgresql":
             # Writers wait for the recount instead of adding rows it would then throw away.
             cursor.execute("LOCK TABLE tickets_ticket IN SHARE MODE")
         cursor.execute("DELETE FROM tickets_queuecount")

@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -179,3 +180,24 @@ def test_a_sweep_far_behind_still_gets_an_exact_overdue_count(agent, end_user, t
     time_machine.move_to(timezone.now() + timedelta(hours=3))  # three past due, none swept
 
     assert queue_counts(agent)["overdue"] == 3 == listed(agent)["overdue"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushing_the_database_leaves_no_stale_counts(end_user, topic):
+    open_(end_user, topic)
+    call_command("flush", "--no-input")
+    assert not QueueCount.objects.exists()
+
+
+def test_migrate_puts_back_triggers_a_table_rebuild_dropped(agent, end_user, topic):
+    open_(end_user, topic)
+    on = " ON tickets_ticket" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER tickets_queuecount_insert{on}")
+    open_(end_user, topic)  # not counted: no trigger
+    assert queue_counts(agent)["open"] == 1
+
+    call_command("migrate", verbosity=0)
+    open_(end_user, topic)
+
+    assert queue_counts(agent)["open"] == 3 == listed(agent)["open"]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 def install(apps, schema_editor):
     from tickets import queuecounts
 
-    queuecounts.install_triggers(schema_editor)
+    queuecounts.install_triggers(schema_editor.connection.alias)
     schema_editor.execute(queuecounts.RECOUNT)  # the tickets already there
 
 
