@@ -67,12 +67,15 @@ DEFAULT_ORDER = ("priority", "-created_at")
 def ordering(sort: str) -> list:
     """ORDER BY for a whitelisted `sort` ("due_at", "-due_at", …); the default otherwise.
 
-    The primary key breaks ties so that pages never repeat or skip a row.
+    The primary key breaks ties so that pages never repeat or skip a row. Empty values (a
+    ticket without a due date) go last either way; only a nullable column says NULLS LAST, since
+    "DESC NULLS LAST" keeps PostgreSQL from reading a plain index backwards for the order.
     """
     key = sort.removeprefix("-")
     if key not in SORT_KEYS:
         return [*DEFAULT_ORDER, "-pk"]
-    field = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(nulls_last=True)
+    nulls_last = True if Ticket._meta.get_field(key).null else None
+    field = F(key).desc(nulls_last=nulls_last) if sort.startswith("-") else F(key).asc(nulls_last=nulls_last)
     return [field, "-pk"]
 
 

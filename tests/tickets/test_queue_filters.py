@@ -242,3 +242,80 @@ def test_per_page_accepts_only_25_50_or_100(desk, thirty, per_page, rows):
 def test_a_page_past_the_end_shows_the_last_page(desk, thirty):
     assert len(desk(page=99)) == 5
     assert len(desk(page="x")) == 25
+
+
+# --- the filter panel as the agent sees it ---------------------------------------------------
+
+
+def filter_panel(html: str) -> str:
+    return html.split('aria-label="Search and filter tickets"')[1].split("</form>")[0]
+
+
+def test_every_filter_has_its_label(client, agent, ticket):
+    client.force_login(agent)
+    panel = filter_panel(client.get(DESK).content.decode())
+    labels = {
+        "q": "Search tickets",
+        "per_page": "Per page",
+        "department": "Department",
+        "team": "Team",
+        "assignee": "Assignee",
+        "priority": "Priority",
+        "status": "Status",
+        "help_topic": "Help topic",
+        "created_from": "Created from",
+        "created_to": "Created to",
+        "due_from": "Due from",
+        "due_to": "Due to",
+    }
+    for name, label in labels.items():
+        assert f'<label for="id_{name}" class="form-label">{label}</label>' in panel
+        assert f'id="id_{name}"' in panel
+    assert "<details>" in panel  # closed while nothing is filtered
+
+
+def test_the_chosen_filters_stay_chosen_after_filtering(client, agent, ticket, department):
+    client.force_login(agent)
+    params = {
+        "q": "slow <laptop>",
+        "department": department.pk,
+        "priority": Priority.HIGH,
+        "created_from": "2030-01-31",
+        "per_page": "50",
+    }
+    panel = filter_panel(client.get(DESK, params).content.decode())
+    assert 'value="slow &lt;laptop&gt;"' in panel
+    assert f'<option value="{department.pk}" selected>{department.name}</option>' in panel
+    assert f'<option value="{Priority.HIGH}" selected>High</option>' in panel
+    assert '<option value="50" selected>50</option>' in panel
+    assert 'type="date" name="created_from" value="2030-01-31"' in panel
+    assert '<option value="" selected>Any</option>' in panel  # the status left alone
+    assert "<details open>" in panel
+
+
+def test_a_bad_filter_value_is_marked_at_its_field_with_the_reason(client, agent, ticket):
+    client.force_login(agent)
+    html = client.get(DESK, {"created_from": "yesterday", "team": "nope"}).content.decode()
+    panel = filter_panel(html)
+    field = panel.split('name="created_from"')[1].split(">")[0]
+    assert "is-invalid" in field and 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_created_from_error"' in field
+    error = panel.split('id="id_created_from_error"')[1].split("</div>")[0]
+    assert "Enter a date as YYYY-MM-DD, for example 2030-01-31." in error
+    assert 'id="id_team_error"' in panel and "Select a valid choice." in panel
+    assert "<details open>" in panel
+    assert 'name="due_from" value' not in panel and "is-invalid" not in panel.split('name="due_from"')[1].split(">")[0]
+
+
+def test_list_shows_dates_in_the_current_time_zone(client, agent, end_user, topic, settings, time_machine):
+    settings.TIME_ZONE = "Europe/Paris"
+    topic.default_sla = SLAFactory(resolution_hours=24)
+    topic.save()
+    time_machine.move_to(datetime(2030, 3, 1, 23, 30, tzinfo=UTC), tick=False)
+    opened = open_(end_user, topic, "Late evening")
+    client.force_login(agent)
+    row = client.get(DESK).content.decode().split(f'value="{opened.number}"')[1].split("</tr>")[0]
+    # Due 2 March 23:30 UTC is 3 March 00:30 in Paris; opened 1 March 23:30 UTC is 2 March 00:30.
+    assert '<time datetime="2030-03-03T00:30:00+01:00">3 Mar, 00:30</time>' in row
+    assert 'title="2 Mar 2030, 00:30"' in row
+    assert ">Normal<" in row and ">Open</span>" in row
