@@ -114,6 +114,9 @@ def overdue_condition(now) -> Q:
     return Q(status=Status.OPEN, due_at__lt=now)
 
 
+ACTIVE = Q(status__in=ACTIVE_STATUSES)
+
+
 class TicketQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -169,17 +172,27 @@ class Ticket(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["requester", "status", "-updated_at"], name="ticket_requester_idx"),
-            models.Index(fields=["status", "priority", "-created_at"], name="ticket_queue_idx"),
-            # The desk's filters and sorts (migration 0003). Foreign keys are indexed on their
-            # own already (help_topic, team…); the full-text GIN indexes exist on PostgreSQL only.
-            models.Index(fields=["department", "status", "priority", "-created_at"], name="ticket_dept_queue_idx"),
+            # The desk's sorts (queues.SORTS), each ending on the primary key so that a page is
+            # read off the index in order; PostgreSQL reads them backwards for descending sorts.
+            # Over all tickets, for the Closed queue and searches…
+            models.Index(fields=["status", "priority", "-created_at", "-id"], name="ticket_queue_idx"),
+            models.Index(fields=["priority", "-created_at", "-id"], name="ticket_order_idx"),
+            models.Index(fields=["due_at", "id"], name="ticket_due_idx"),
+            models.Index(fields=["created_at", "id"], name="ticket_created_idx"),
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
+            # …and over the active ones, for every other queue: walking the full index for the
+            # oldest open tickets would read through a year of closed ones first.
+            models.Index(fields=["priority", "-created_at", "-id"], condition=ACTIVE, name="ticket_active_order_idx"),
+            models.Index(fields=["due_at", "id"], condition=ACTIVE, name="ticket_active_due_idx"),
+            models.Index(fields=["updated_at", "id"], condition=ACTIVE, name="ticket_active_updated_idx"),
+            # The filters. Foreign keys are indexed on their own already (help_topic, team…).
+            models.Index(
+                fields=["department", "status", "priority", "-created_at", "-id"], name="ticket_dept_queue_idx"
+            ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["team", "status"], name="ticket_team_idx"),
             # The overdue sweep's candidates: open, not yet marked, by due date.
             models.Index(fields=["due_at"], condition=Q(status="open", is_overdue=False), name="ticket_sweep_idx"),
-            models.Index(fields=["due_at"], name="ticket_due_idx"),
-            models.Index(fields=["created_at"], name="ticket_created_idx"),
-            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
         ]
 
     def __str__(self):

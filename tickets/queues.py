@@ -60,23 +60,39 @@ COLUMNS = [
     Column("Due", "due_at"),
     Column("Last update", "updated_at"),
 ]
-SORT_KEYS = {c.sort for c in COLUMNS if c.sort} | {"created_at"}
-DEFAULT_ORDER = ("priority", "-created_at")
+# Each sort is the column, then the tie-breakers of the index that serves it (models.Ticket.Meta),
+# so that PostgreSQL reads the first page straight off an index, forwards or backwards, instead
+# of sorting every ticket in the queue. Descending reverses the whole order. A ticket without a
+# due date counts as due last: after the others going up, before them going down.
+SORTS = {
+    "number": ["number"],
+    "priority": ["priority", "-created_at", "-pk"],
+    "status": ["status", "priority", "-created_at", "-pk"],
+    "due_at": ["due_at", "pk"],
+    "updated_at": ["updated_at", "pk"],
+    "created_at": ["created_at", "pk"],
+}
+SORT_KEYS = set(SORTS)
+DEFAULT_SORT = "priority"
 
 
 def ordering(sort: str) -> list:
     """ORDER BY for a whitelisted `sort` ("due_at", "-due_at", …); the default otherwise.
 
-    The primary key breaks ties so that pages never repeat or skip a row. Empty values (a
-    ticket without a due date) go last either way; only a nullable column says NULLS LAST, since
-    "DESC NULLS LAST" keeps PostgreSQL from reading a plain index backwards for the order.
+    Always ends on a unique column, so that pages never repeat or skip a row.
     """
     key = sort.removeprefix("-")
-    if key not in SORT_KEYS:
-        return [*DEFAULT_ORDER, "-pk"]
-    nulls_last = True if Ticket._meta.get_field(key).null else None
-    field = F(key).desc(nulls_last=nulls_last) if sort.startswith("-") else F(key).asc(nulls_last=nulls_last)
-    return [field, "-pk"]
+    if key not in SORTS:
+        key, sort = DEFAULT_SORT, DEFAULT_SORT
+    descending = sort.startswith("-")
+    return [_direction(field, descending) for field in SORTS[key]]
+
+
+def _direction(field: str, descending: bool):
+    name = field.removeprefix("-")
+    if field.startswith("-") != descending:
+        return F(name).desc(nulls_first=True)  # as PostgreSQL does by default, and its indexes
+    return F(name).asc(nulls_last=True)
 
 
 def sort_headers(sort: str) -> list[dict]:

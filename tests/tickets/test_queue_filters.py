@@ -136,8 +136,8 @@ def test_default_sort_is_most_urgent_first_then_newest(desk, sortable):
 @pytest.mark.parametrize(
     ("sort", "order"),
     [
-        ("due_at", [0, 1, 2]),  # tickets without a due date go last either way
-        ("-due_at", [1, 0, 2]),
+        ("due_at", [0, 1, 2]),  # a ticket without a due date counts as due last…
+        ("-due_at", [2, 1, 0]),  # …so it comes first going down
         ("number", None),
         ("-updated_at", [1, 2, 0]),  # setting the priority touched the middle one last
         ("priority", [1, 2, 0]),
