@@ -17,11 +17,12 @@ from accounts.models import User
 from sla.models import SLA
 
 from . import services
+from .bootstrap import BootstrapForm
 from .forms import AttachmentsField
 from .models import CannedResponse, Department, Priority, Status, Team, Ticket
 
 
-class ActionForm(forms.Form):
+class ActionForm(BootstrapForm):
     """A work-page form: knows the ticket it acts on and the agent acting (the actor)."""
 
     def __init__(self, *args, ticket: Ticket, actor: User, **kwargs):
@@ -117,7 +118,11 @@ class EntryForm(ActionForm):
 
 
 class NoteForm(EntryForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        # It sits beside the reply form, whose fields have the same names: ids of its own, so
+        # that each label points at its own field.
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ReplyForm(EntryForm):
