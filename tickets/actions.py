@@ -142,8 +142,15 @@ class ReplyForm(EntryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["canned"].queryset = canned_for(self.ticket.department)
-        if not self.is_bound:
+        if not self.is_bound and "last_seen" not in self.initial:
             self.initial["last_seen"] = self.ticket.entries.order_by("-pk").values_list("pk", flat=True).first()
+
+    def canned_bodies(self) -> dict[str, str]:
+        """Each offered canned response's text by id, for the page's script to insert; the
+        select then shows the same responses without reading them again."""
+        widget = self.fields["canned"].widget
+        widget.choices = [choice for choice in self.fields["canned"].choices]  # list() would also COUNT them
+        return {str(value): value.instance.body for value, _label in widget.choices if value}
 
     def clean(self):
         # Without JavaScript, a chosen canned response fills an empty message.

@@ -89,6 +89,12 @@ class BoundField(forms.BoundField):
         if self.is_hidden:
             return str(self)
         widget = self.field.widget
+        if isinstance(self.field, forms.ModelChoiceField) and isinstance(
+            widget.choices, forms.models.ModelChoiceIterator
+        ):
+            # Django iterates a model select's choices twice per render (the first choice
+            # decides `required`), each time with a query: read them once for this form.
+            widget.choices = [choice for choice in widget.choices]  # list() would also COUNT them
         classes = " ".join(filter(None, [widget.attrs.get("class"), _css_class(widget), self.errors and "is-invalid"]))
         html = self.as_widget(attrs={"class": classes})
         errors = mark_safe("")
