@@ -17,7 +17,7 @@ from accounts.models import User
 from sla.models import SLA
 
 from . import services
-from .bootstrap import BootstrapForm
+from .bootstrap import BootstrapForm, model_choices
 from .forms import AttachmentsField
 from .models import CannedResponse, Department, Priority, Status, Team, Ticket
 
@@ -149,7 +149,7 @@ class ReplyForm(EntryForm):
         """Each offered canned response's text by id, for the page's script to insert; the
         select then shows the same responses without reading them again."""
         widget = self.fields["canned"].widget
-        widget.choices = [choice for choice in self.fields["canned"].choices]  # list() would also COUNT them
+        widget.choices = model_choices(self.fields["canned"])
         return {str(value): value.instance.body for value, _label in widget.choices if value}
 
     def clean(self):

@@ -75,6 +75,17 @@ class Renderer(DjangoTemplates):
 RENDERER = Renderer()
 
 
+def model_choices(field: forms.ModelChoiceField) -> list:
+    """A model select's choices, read once with a plain query.
+
+    Django's own iterator reads them with a server-side cursor on PostgreSQL (DECLARE, FETCH,
+    CLOSE) and twice per render of a select (the first choice decides `required`).
+    """
+    iterator = field.iterator(field)
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    return empty + [iterator.choice(obj) for obj in field.queryset]
+
+
 def _css_class(widget: forms.Widget) -> str:
     if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
@@ -89,12 +100,8 @@ class BoundField(forms.BoundField):
         if self.is_hidden:
             return str(self)
         widget = self.field.widget
-        if isinstance(self.field, forms.ModelChoiceField) and isinstance(
-            widget.choices, forms.models.ModelChoiceIterator
-        ):
-            # Django iterates a model select's choices twice per render (the first choice
-            # decides `required`), each time with a query: read them once for this form.
-            widget.choices = [choice for choice in widget.choices]  # list() would also COUNT them
+        if isinstance(widget.choices if hasattr(widget, "choices") else None, forms.models.ModelChoiceIterator):
+            widget.choices = model_choices(self.field)
         classes = " ".join(filter(None, [widget.attrs.get("class"), _css_class(widget), self.errors and "is-invalid"]))
         html = self.as_widget(attrs={"class": classes})
         errors = mark_safe("")
