@@ -73,8 +73,21 @@ def my_tickets(request):
         )
         .order_by("done", "-updated_at", "-pk")
     )
-    page = Paginator(tickets, MY_TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    page = _first_page_if_short(tickets, request.GET.get("page"))
+    if page is None:
+        page = Paginator(tickets, MY_TICKETS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "tickets/my_tickets.html", {"tickets": page.object_list, "page": page})
+
+
+def _first_page_if_short(tickets, number):
+    """The first page without counting, when it is the only one (as for most requesters):
+    fewer rows than a page holds are all the rows there are."""
+    if number not in (None, "", "1"):
+        return None
+    rows = list(tickets[:MY_TICKETS_PER_PAGE])
+    if len(rows) == MY_TICKETS_PER_PAGE:
+        return None
+    return Paginator(rows, MY_TICKETS_PER_PAGE).page(1)
 
 
 def _ticket_for(request, number) -> Ticket:
