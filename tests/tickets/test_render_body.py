@@ -18,3 +18,8 @@ def test_a_link_reference_in_one_message_does_not_leak_into_the_next():
 def test_the_same_body_renders_the_same_every_time():
     body = "1. one\n2. two\n\n- a\n- b"
     assert render_body(body) == render_body(body) == render_body(body)
+
+
+def test_a_body_shown_again_comes_back_as_safe_html():
+    first, again = render_body("Hello *there*"), render_body("Hello *there*")
+    assert first == again == "<p>Hello <em>there</em></p>" and hasattr(again, "__html__")

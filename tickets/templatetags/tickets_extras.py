@@ -1,4 +1,5 @@
 import threading
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -22,11 +23,18 @@ def render_body(text: str) -> str:
     The text is escaped before Markdown sees it, and the result is cleaned again by nh3
     against a short list of tags, so nothing a user types can become markup of its own.
     """
+    return mark_safe(_body_html(text))
+
+
+# The same bodies are shown again and again (an agent's page reloads after every action): the
+# HTML depends on the text alone, so the last few hundred are kept per process.
+@lru_cache(maxsize=512)
+def _body_html(text: str) -> str:
     md = getattr(_converters, "md", None)
     if md is None:
         md = _converters.md = markdown.Markdown(extensions=["nl2br", "sane_lists"], output_format="html")
     html = md.reset().convert(escape(text))
-    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}))
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}})
 
 
 @register.inclusion_tag("tickets/partials/_status_badge.html")
