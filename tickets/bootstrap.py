@@ -100,7 +100,7 @@ class BoundField(forms.BoundField):
         if self.is_hidden:
             return str(self)
         widget = self.field.widget
-        if isinstance(widget.choices if hasattr(widget, "choices") else None, forms.models.ModelChoiceIterator):
+        if isinstance(getattr(widget, "choices", None), forms.models.ModelChoiceIterator):
             widget.choices = model_choices(self.field)
         classes = " ".join(filter(None, [widget.attrs.get("class"), _css_class(widget), self.errors and "is-invalid"]))
         html = self.as_widget(attrs={"class": classes})
@@ -117,7 +117,10 @@ class BoundField(forms.BoundField):
                 ),
             )
         if self.help_text:
-            errors += format_html('<div id="{}_helptext" class="form-text">{}</div>', self.auto_id, self.help_text)
+            # Help text is the developer's, and may hold markup (as in Django's own field template).
+            errors += format_html(
+                '<div id="{}_helptext" class="form-text">{}</div>', self.auto_id, mark_safe(self.help_text)
+            )
         if isinstance(widget, forms.CheckboxInput):
             return format_html(
                 '<div class="mb-3"><div id="div_{}" class="form-check">{}'
