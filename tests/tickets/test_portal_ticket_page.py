@@ -264,3 +264,21 @@ def test_my_tickets_queries_do_not_grow_with_the_number_of_tickets(client, end_u
         page = client.get(url).content.decode()
     assert "Page 1 of 3" in page
     assert len(more.captured_queries) == len(fewer.captured_queries)
+
+
+def test_my_tickets_reads_a_full_first_page_once_and_counts_once(client, end_user, topic):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _open_many(end_user, topic, 3)
+    client.force_login(end_user)
+    url = reverse("tickets:mine")
+    client.get(url)
+    with CaptureQueriesContext(connection) as short:
+        client.get(url)
+    _open_many(end_user, topic, 30, start=3)
+    with CaptureQueriesContext(connection) as long:
+        client.get(url)
+    ticket_reads = [q["sql"] for q in long.captured_queries if 'FROM "tickets_ticket"' in q["sql"]]
+    assert len(long.captured_queries) == len(short.captured_queries) + 1
+    assert sum("COUNT(*)" in sql for sql in ticket_reads) == 1 and len(ticket_reads) == 2
