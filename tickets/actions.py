@@ -17,11 +17,12 @@ from accounts.models import User
 from sla.models import SLA
 
 from . import services
+from .bootstrap import BootstrapForm, model_choices
 from .forms import AttachmentsField
 from .models import CannedResponse, Department, Priority, Status, Team, Ticket
 
 
-class ActionForm(forms.Form):
+class ActionForm(BootstrapForm):
     """A work-page form: knows the ticket it acts on and the agent acting (the actor)."""
 
     def __init__(self, *args, ticket: Ticket, actor: User, **kwargs):
@@ -117,7 +118,11 @@ class EntryForm(ActionForm):
 
 
 class NoteForm(EntryForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        # It sits beside the reply form, whose fields have the same names: ids of its own, so
+        # that each label points at its own field.
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ReplyForm(EntryForm):
@@ -137,8 +142,15 @@ class ReplyForm(EntryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["canned"].queryset = canned_for(self.ticket.department)
-        if not self.is_bound:
+        if not self.is_bound and "last_seen" not in self.initial:
             self.initial["last_seen"] = self.ticket.entries.order_by("-pk").values_list("pk", flat=True).first()
+
+    def canned_bodies(self) -> dict[str, str]:
+        """Each offered canned response's text by id, for the page's script to insert; the
+        select then shows the same responses without reading them again."""
+        widget = self.fields["canned"].widget
+        widget.choices = model_choices(self.fields["canned"])
+        return {str(value): value.instance.body for value, _label in widget.choices if value}
 
     def clean(self):
         # Without JavaScript, a chosen canned response fills an empty message.

@@ -112,3 +112,31 @@ def test_unknown_page_shows_the_friendly_404_page_with_a_link_home(client):
 
     assertContains(response, "Page not found", status_code=404)
     assertContains(response, f'href="{HOME_URL}"', status_code=404)
+
+
+def test_layout_links_and_assets_are_the_real_urls(client, agent):
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    client.force_login(agent)
+    page = client.get(reverse("tickets:mine")).content.decode()
+    for name in ("home", "tickets:new", "tickets:mine", "tickets:desk", "tickets:sla_report", "accounts:logout"):
+        assert f'href="{reverse(name)}"' in page or f'action="{reverse(name)}"' in page
+    assert f'href="{static("css/frontdesk.css")}"' in page and f'src="{static("js/frontdesk.js")}"' in page
+
+
+def test_layout_links_follow_the_script_prefix(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from accounts.context_processors import roles
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    before = get_script_prefix()
+    set_script_prefix("/helpdesk/")
+    try:
+        assert roles(request)["layout"]["login"] == "/helpdesk/accounts/login/"
+    finally:
+        set_script_prefix(before)
+    assert roles(request)["layout"]["login"] == "/accounts/login/"

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from django.urls import reverse
 
 from tickets import guest, services
@@ -232,3 +233,52 @@ def test_my_tickets_is_paginated_with_open_tickets_first(client, end_user, topic
     second = client.get(reverse("tickets:mine") + "?page=2").content.decode()
     assert "Finished long ago" not in first and "Page 1 of 2" in first
     assert "Finished long ago" in second
+
+
+def _open_many(end_user, topic, count, start=0):
+    for i in range(start, start + count):
+        services.open_ticket(requester=end_user, topic=topic, subject=f"Problem {i}", body="x", notify=False)
+
+
+@pytest.mark.parametrize("count", [1, 24, 25])
+def test_my_tickets_on_one_page_shows_them_all_without_page_links(client, end_user, topic, count):
+    _open_many(end_user, topic, count)
+    client.force_login(end_user)
+    page = client.get(reverse("tickets:mine")).content.decode()
+    assert page.count("<tr>") == count + 1  # the header row and one per ticket
+    assert 'aria-label="Pages"' not in page
+
+
+def test_my_tickets_queries_do_not_grow_with_the_number_of_tickets(client, end_user, topic):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _open_many(end_user, topic, 30)
+    client.force_login(end_user)
+    url = reverse("tickets:mine")
+    client.get(url)
+    with CaptureQueriesContext(connection) as fewer:
+        client.get(url)
+    _open_many(end_user, topic, 40, start=30)
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(url).content.decode()
+    assert "Page 1 of 3" in page
+    assert len(more.captured_queries) == len(fewer.captured_queries)
+
+
+def test_my_tickets_reads_a_full_first_page_once_and_counts_once(client, end_user, topic):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _open_many(end_user, topic, 3)
+    client.force_login(end_user)
+    url = reverse("tickets:mine")
+    client.get(url)
+    with CaptureQueriesContext(connection) as short:
+        client.get(url)
+    _open_many(end_user, topic, 30, start=3)
+    with CaptureQueriesContext(connection) as long:
+        client.get(url)
+    ticket_reads = [q["sql"] for q in long.captured_queries if 'FROM "tickets_ticket"' in q["sql"]]
+    assert len(long.captured_queries) == len(short.captured_queries) + 1
+    assert sum("COUNT(*)" in sql for sql in ticket_reads) == 1 and len(ticket_reads) == 2

@@ -75,3 +75,42 @@ def test_no_internal_note_text_in_any_requester_page_or_mail(
     pages = [client.get(url).content.decode() for url in (ticket.get_absolute_url(), reverse("tickets:mine"))]
     mails = [m.body + "".join(a[0] for a in m.alternatives) for m in mailoutbox]
     assert mails and all(secret not in text for text in pages + mails)
+
+
+def test_work_page_queries_do_not_grow_with_the_thread_or_the_history(client, agent, ticket, end_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(agent)
+    url = reverse("tickets:work", args=[ticket.number])
+    client.get(url)
+    with CaptureQueriesContext(connection) as short:
+        client.get(url)
+    for i in range(4):
+        services.add_message(ticket, author=end_user, body=f"More {i}", attachments=[upload(f"shot{i}.png")])
+        log = upload(f"log{i}.txt", b"x", "text/plain")
+        services.add_note(ticket, author=agent, body=f"Note {i}", attachments=[log])
+        services.change_status(ticket, to=Status.PENDING if i % 2 == 0 else Status.OPEN, by=agent)
+    with CaptureQueriesContext(connection) as long:
+        page = client.get(url).content.decode()
+    assert "Note 3" in page and "log3.txt" in page
+    assert len(long.captured_queries) == len(short.captured_queries)
+
+
+def test_reply_form_remembers_the_newest_entry_shown_for_the_collision_check(client, agent, ticket):
+    note = services.add_note(ticket, author=agent, body="Newest")
+    client.force_login(agent)
+    page = client.get(reverse("tickets:work", args=[ticket.number])).content.decode()
+    assert f'name="last_seen" value="{note.pk}"' in page
+
+
+def test_opening_the_page_again_keeps_one_presence_row_with_the_latest_time(client, agent, ticket, time_machine):
+    from tickets.models import TicketViewing
+
+    client.force_login(agent)
+    url = reverse("tickets:work", args=[ticket.number])
+    client.get(url)
+    first = TicketViewing.objects.get(ticket=ticket, agent=agent).seen_at
+    time_machine.move_to(first + __import__("datetime").timedelta(minutes=2))
+    client.get(url)
+    assert TicketViewing.objects.get(ticket=ticket, agent=agent).seen_at > first

@@ -24,7 +24,15 @@ COLLISION_WINDOW = timedelta(minutes=5)
 def work_page(request, number):
     ticket = get_ticket_for(request.user, number)
     # Presence, not ticket state: remembering who has the page open feeds the collision warning.
-    TicketViewing.objects.update_or_create(ticket=ticket, agent=request.user, defaults={"seen_at": timezone.now()})
+    # One UPDATE on every visit but the agent's first to this ticket.
+    seen = timezone.now()
+    if not TicketViewing.objects.filter(ticket=ticket, agent=request.user).update(seen_at=seen):
+        TicketViewing.objects.bulk_create(
+            [TicketViewing(ticket=ticket, agent=request.user, seen_at=seen)],
+            update_conflicts=True,
+            unique_fields=["ticket", "agent"],
+            update_fields=["seen_at"],
+        )
     return _render(request, ticket)
 
 
@@ -53,14 +61,24 @@ def attachment(request, number, pk):
 
 
 def _render(request, ticket: Ticket, bound=None, status=200):
-    forms = {name: spec.form(ticket=ticket, actor=request.user) for name, spec in ACTIONS.items()}
-    forms.update(bound or {})
+    bound = bound or {}
+    entries = list(ticket.entries.select_related("author").prefetch_related("attachments"))
+    forms = {}
+    for name, spec in ACTIONS.items():
+        if name in bound:
+            forms[name] = bound[name]
+        elif name == "reply":
+            # The newest entry on the page, for the collision check when the reply is sent.
+            newest = max((entry.pk for entry in entries), default=None)
+            forms[name] = spec.form(ticket=ticket, actor=request.user, initial={"last_seen": newest})
+        else:
+            forms[name] = spec.form(ticket=ticket, actor=request.user)
     now = timezone.now()
     context = {
         "ticket": ticket,
         "forms": forms,
         "now": now,
-        "entries": ticket.entries.select_related("author").prefetch_related("attachments"),
+        "entries": entries,
         "events": ticket.events.select_related("actor"),
         "others_here": TicketViewing.objects.filter(ticket=ticket, seen_at__gte=now - COLLISION_WINDOW)
         .exclude(agent=request.user)
@@ -69,7 +87,7 @@ def _render(request, ticket: Ticket, bound=None, status=200):
         .filter(requester=ticket.requester)
         .exclude(pk=ticket.pk)
         .order_by("-created_at")[:5],
-        "canned_bodies": {str(c.pk): c.body for c in forms["reply"].fields["canned"].queryset},
+        "canned_bodies": forms["reply"].canned_bodies(),
     }
     template = "tickets/partials/_work.html" if request.htmx else "tickets/work.html"
     return render(request, template, context, status=status)
