@@ -1,4 +1,4 @@
-"""Bootstrap 5 markup for the work page's forms, built in Python.
+"""Bootstrap 5 markup for the work page's and the desk's forms, built in Python.
 
 The work page shows nine small forms on every load. Rendering them through crispy-forms' and
 Django's widget templates (an `{% include %}` per field, per `<option>` and per attribute list)
@@ -16,7 +16,8 @@ from django.utils.safestring import mark_safe
 
 _W = "django/forms/widgets/"
 _INPUTS = {
-    f"{_W}{name}.html" for name in ("input", "text", "datetime", "number", "email", "hidden", "checkbox", "file")
+    f"{_W}{name}.html"
+    for name in ("input", "text", "search", "date", "datetime", "number", "email", "hidden", "checkbox", "file")
 }
 esc = conditional_escape
 

@@ -3,12 +3,10 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
-from django.forms.renderers import DjangoTemplates
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
 
+from .bootstrap import RENDERER
 from .models import Department, HelpTopic, Priority, Status, Team
 from .queues import DEFAULT_QUEUE, QUEUES, SORT_KEYS
 from .uploads import validate_uploads
@@ -122,43 +120,6 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class PlainWidgetRenderer(DjangoTemplates):
-    """Writes <select> and <input> out in Python; any other widget renders from its template.
-
-    Django's select template includes one template per <option>, so the desk's filter and bulk
-    forms (about 80 options) cost more to render than the rows of the list. The markup is the
-    templates': the same attributes, escaped the same way.
-    """
-
-    INPUTS = {f"django/forms/widgets/{kind}.html" for kind in ("input", "text", "search", "date", "number", "email")}
-
-    def render(self, template_name, context, request=None):
-        widget = context["widget"]
-        plain_select = not widget["attrs"].get("multiple") and not any(
-            name for name, _, _ in widget.get("optgroups", [])
-        )
-        if template_name == "django/forms/widgets/select.html" and plain_select:
-            options = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (option["value"], flatatt(option["attrs"]), option["label"])
-                    for _, group, _ in widget["optgroups"]
-                    for option in group
-                ),
-            )
-            return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
-        if template_name in self.INPUTS:
-            value = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-            return format_html(
-                '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], value, flatatt(widget["attrs"])
-            )
-        return super().render(template_name, context, request)
-
-
-PLAIN_WIDGETS = PlainWidgetRenderer()
-
-
 class QueueFilterForm(forms.Form):
     """The desk's GET form: queue, filters, search, sort and page size. Validates only.
 
@@ -207,7 +168,7 @@ class QueueFilterForm(forms.Form):
         label="Per page", required=False, widget=forms.Select(choices=[(n, n) for n in PER_PAGE])
     )
 
-    default_renderer = PLAIN_WIDGETS
+    default_renderer = RENDERER  # plain widgets written in Python: the panel is on every desk page
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

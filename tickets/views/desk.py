@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
 
+from ..bootstrap import RENDERER
 from ..bulk import BulkActionForm, BulkResult, apply_bulk
-from ..forms import PLAIN_WIDGETS, QueueFilterForm
+from ..forms import QueueFilterForm
 from ..models import Priority, Status, Ticket
 from ..queues import QUEUES, sort_headers
 from ..selectors import queue_counts, queue_tickets
@@ -70,7 +71,7 @@ def desk(request):
         "page": page,
         "queue": data["queue"],
         "sort": data["sort"],
-        "bulk_form": BulkActionForm(renderer=PLAIN_WIDGETS),
+        "bulk_form": BulkActionForm(renderer=RENDERER),
         "headers": sort_headers(data["sort"]),
         "desk_url": reverse("tickets:desk"),
     }
