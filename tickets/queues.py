@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
 
-from .models import ACTIVE_STATUSES, Status, ThreadEntry, Ticket, overdue_condition
+from .models import ACTIVE_STATUSES, Status, ThreadEntry, overdue_condition
 
 QUEUES: list[tuple[str, str]] = [
     ("open", "Open"),
@@ -106,31 +106,38 @@ def filter_condition(data: dict) -> Q:
     return condition
 
 
-# Must stay the same expressions as the GIN indexes in migration 0003, or PostgreSQL can't use them.
+# The text search configuration of Ticket.search_document: the services build the document with
+# it and the search parses queries with it (migration 0008 backfilled with the same).
 SEARCH_CONFIG = "english"
 
 
+class _EqualsAny(Func):
+    """`column = ANY(array)`: unlike `IN (subquery)`, an index scan PostgreSQL can BitmapOr."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
 def search_condition(text: str) -> Q:
-    """Tickets matching `text` by number (exact or prefix), subject, requester or any thread entry.
+    """Tickets matching `text` by number (exact or prefix), requester, subject or any thread entry.
 
     Agents may find internal notes too: this search is only reachable from the desk.
-    On PostgreSQL subject and thread use full text search over GIN expression indexes; each
-    part is a subquery so that the indexes still serve the OR. Elsewhere: icontains.
+    On PostgreSQL subject and thread are one full-text match on the stored search document, and
+    every part of the OR is an index condition (GIN document, number prefix, requester ids found
+    first), so that PostgreSQL gathers the candidates with a BitmapOr and only then applies the
+    queue and visibility. Elsewhere: icontains.
     """
     text = text.strip()
     number = text.lstrip("#")
+    # On PostgreSQL the prefix match uses the number's pattern-ops index (made for unique CharFields).
     condition = Q(number__startswith=number) if number.isdigit() else Q()
-    requesters = User.objects.filter(Q(email__icontains=text) | Q(full_name__icontains=text))
-    condition |= Q(requester__in=requesters.values("pk"))
-    entries = ThreadEntry.objects.filter(ticket=OuterRef("pk"))
+    requesters = User.objects.filter(Q(email__icontains=text) | Q(full_name__icontains=text)).order_by().values("pk")
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.contrib.postgres.search import SearchQuery
 
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        subjects = Ticket.objects.alias(found=SearchVector("subject", config=SEARCH_CONFIG)).filter(found=query)
-        condition |= Q(pk__in=subjects.values("pk"))
-        entries = entries.alias(found=SearchVector("body", config=SEARCH_CONFIG)).filter(found=query)
-    else:
-        condition |= Q(subject__icontains=text)
-        entries = entries.filter(body__icontains=text)
-    return condition | Q(Exists(entries))
+        return condition | Q(_EqualsAny(F("requester"), ArraySubquery(requesters))) | Q(search_document=query)
+    entries = ThreadEntry.objects.filter(ticket=OuterRef("pk"), body__icontains=text)
+    return condition | Q(requester__in=requesters) | Q(subject__icontains=text) | Q(Exists(entries))
