@@ -95,6 +95,13 @@ def test_tickets_outside_the_agents_departments_are_not_found(
     assert numbers_on(client.get(DESK, {"q": "compiler"})) == [theirs.number]
 
 
+def test_the_requester_cannot_search_the_desk_for_internal_notes(client, worked):
+    client.force_login(worked.requester)
+    response = client.get(DESK, {"q": "allocator"})
+    assert response.status_code == 403
+    assert worked.number not in response.content.decode()
+
+
 @pytest.mark.postgres
 def test_the_stored_document_holds_the_subject_and_every_entry(worked):
     worked.refresh_from_db()
