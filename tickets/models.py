@@ -2,6 +2,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -125,6 +126,13 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(overdue_condition(now or timezone.now()))
 
 
+class TicketManager(models.Manager.from_queryset(TicketQuerySet)):
+    def get_queryset(self):
+        # The search document is only ever searched and appended to in SQL: no page needs it,
+        # and an instance that never holds a copy can't write a stale one back.
+        return super().get_queryset().defer("search_document")
+
+
 class Ticket(models.Model):
     number = models.CharField(max_length=12, unique=True, editable=False)
     subject = models.CharField("issue summary", max_length=200)
@@ -165,8 +173,11 @@ class Ticket(models.Model):
     follow_up_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
+    # The desk's full-text search on PostgreSQL: the subject and every thread entry (internal notes
+    # too), kept up to date by the services; GIN-indexed there (migration 0008). Unused elsewhere.
+    search_document = SearchVectorField(null=True, editable=False)
 
-    objects = TicketQuerySet.as_manager()
+    objects = TicketManager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -185,7 +196,8 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "-created_at", "-id"], condition=ACTIVE, name="ticket_active_order_idx"),
             models.Index(fields=["due_at", "id"], condition=ACTIVE, name="ticket_active_due_idx"),
             models.Index(fields=["updated_at", "id"], condition=ACTIVE, name="ticket_active_updated_idx"),
-            # The filters. Foreign keys are indexed on their own already (help_topic, team…).
+            # The filters. Foreign keys are indexed on their own already (help_topic, team…); the
+            # full-text GIN index on search_document exists on PostgreSQL only (migration 0010).
             models.Index(
                 fields=["department", "status", "priority", "-created_at", "-id"], name="ticket_dept_queue_idx"
             ),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import ACTIVE_STATUSES, Status, ThreadEntry, Ticket, overdue_condition
+from .models import ACTIVE_STATUSES, Status, ThreadEntry, overdue_condition
 
 QUEUES: list[tuple[str, str]] = [
     ("open", "Open"),
@@ -125,31 +125,32 @@ def filter_condition(data: dict) -> Q:
     return condition
 
 
-# Must stay the same expressions as the GIN indexes in migration 0003, or PostgreSQL can't use them.
+# The text search configuration of Ticket.search_document: the services build the document with
+# it and the search parses queries with it (migration 0008 backfilled with the same).
 SEARCH_CONFIG = "english"
 
 
 def search_condition(text: str) -> Q:
-    """Tickets matching `text` by number (exact or prefix), subject, requester or any thread entry.
+    """Tickets matching `text` by number (exact or prefix), requester, subject or any thread entry.
 
     Agents may find internal notes too: this search is only reachable from the desk.
-    On PostgreSQL subject and thread use full text search over GIN expression indexes; each
-    part is a subquery so that the indexes still serve the OR. Elsewhere: icontains.
+    On PostgreSQL subject and thread are one full-text match on the stored search document, and
+    every part of the OR is an index condition (GIN document, number prefix, requester ids), so
+    that PostgreSQL gathers the candidates with a BitmapOr and only then applies the queue and
+    visibility. Elsewhere: icontains.
     """
     text = text.strip()
     number = text.lstrip("#")
+    # On PostgreSQL the prefix match uses the number's pattern-ops index (made for unique CharFields).
     condition = Q(number__startswith=number) if number.isdigit() else Q()
+    # The matching requesters' ids first, as a plain list (like the agent's departments in
+    # tickets_visible_to): PostgreSQL then estimates this part from its statistics and can use
+    # the requester index; an IN (subquery) or a guessed-size array made it misjudge the OR.
     requesters = User.objects.filter(Q(email__icontains=text) | Q(full_name__icontains=text))
-    condition |= Q(requester__in=requesters.values("pk"))
-    entries = ThreadEntry.objects.filter(ticket=OuterRef("pk"))
+    condition |= Q(requester__in=list(requesters.order_by().values_list("pk", flat=True)))
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        subjects = Ticket.objects.alias(found=SearchVector("subject", config=SEARCH_CONFIG)).filter(found=query)
-        condition |= Q(pk__in=subjects.values("pk"))
-        entries = entries.alias(found=SearchVector("body", config=SEARCH_CONFIG)).filter(found=query)
-    else:
-        condition |= Q(subject__icontains=text)
-        entries = entries.filter(body__icontains=text)
-    return condition | Q(Exists(entries))
+        return condition | Q(search_document=SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG))
+    entries = ThreadEntry.objects.filter(ticket=OuterRef("pk"), body__icontains=text)
+    return condition | Q(subject__icontains=text) | Q(Exists(entries))

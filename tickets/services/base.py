@@ -2,7 +2,12 @@
 
 from collections.abc import Iterable
 
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.files.uploadedfile import UploadedFile
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,6 +21,7 @@ from ..models import (
     ThreadEntry,
     Ticket,
 )
+from ..queues import SEARCH_CONFIG
 from ..uploads import clean_filename
 
 
@@ -45,6 +51,22 @@ def record_event(ticket: Ticket, kind: str, by: User | None, old="", new="", det
         new_value=str(new or "")[:200],
         detail=detail[:255],
     )
+
+
+def add_to_search_document(ticket: Ticket, *texts: str) -> None:
+    """Append texts (the subject, a thread entry's body) to the ticket's stored search document.
+
+    The one place that keeps Ticket.search_document up to date: every service that sets a
+    subject or adds a thread entry calls it, in its own transaction. One UPDATE that appends to
+    what is stored, so the thread is never read back. PostgreSQL only: elsewhere the desk
+    searches with icontains and the column stays empty.
+    """
+    if connection.vendor != "postgresql":
+        return
+    empty = Value("", output_field=SearchVectorField())
+    added = SearchVector(Value(" ".join(texts)), config=SEARCH_CONFIG)
+    document = CombinedExpression(Coalesce(F("search_document"), empty), "||", added, output_field=SearchVectorField())
+    Ticket.objects.filter(pk=ticket.pk).update(search_document=document)
 
 
 def format_when(moment) -> str:

@@ -23,7 +23,7 @@ from ..models import (
     ThreadEntry,
     Ticket,
 )
-from .base import apply_sla_dates, record_event, save_attachments
+from .base import add_to_search_document, apply_sla_dates, record_event, save_attachments
 
 NUMBER_ATTEMPTS = 10
 
@@ -144,6 +144,7 @@ def open_ticket(
                 ticket=ticket, kind=EntryKind.MESSAGE, author=requester, body=body, source=source, created_at=now
             )
             save_attachments(entry, attachments)
+            add_to_search_document(ticket, subject, body)
             record_event(ticket, EventKind.CREATED, requester, new=ticket.get_status_display(), detail=f"via {source}")
             for rule, changed in routing.applied:
                 values = ", ".join(f"{name} → {_display(ticket, name)}" for name in changed)

@@ -20,7 +20,14 @@ from ..models import (
     ThreadEntry,
     Ticket,
 )
-from .base import ChangeRefused, TransitionNotAllowed, apply_status, record_event, save_attachments
+from .base import (
+    ChangeRefused,
+    TransitionNotAllowed,
+    add_to_search_document,
+    apply_status,
+    record_event,
+    save_attachments,
+)
 from .intake import open_ticket
 
 
@@ -28,6 +35,7 @@ def _post_entry(ticket: Ticket, kind: str, author: User, body: str, attachments,
     """Add one entry with its files to the thread and record it (event kinds mirror entry kinds)."""
     entry = ThreadEntry.objects.create(ticket=ticket, kind=kind, author=author, body=body, submission_key=key)
     save_attachments(entry, attachments)
+    add_to_search_document(ticket, body)
     record_event(ticket, kind, author)
     return entry
 
