@@ -3,7 +3,7 @@
 import itertools
 import uuid
 
-DEEPEST_PAGE = 200  # the desk's last page of 25 within its count cap (tickets/views/desk.py)
+DEEPEST_PAGE = 40  # the desk's last page of 25 within its count cap (tickets/views/desk.py)
 
 
 def endpoints(t: dict) -> list[dict]:
@@ -23,8 +23,8 @@ def endpoints(t: dict) -> list[dict]:
         # Not a goal: an empty page in base.html as the signed-in agent, the layout's own cost.
         {"name": "floor_base", "who": "agent", "method": "GET", "path": "/bench/floor-base/"},
         {"name": "open_queue", "who": "agent", "method": "GET", "path": "/desk/"},
-        # The middle page, or the deepest the desk pages to (tickets.views.desk.COUNT_CAP, 5,000
-        # tickets: page 200 of 25) when the middle lies beyond it.
+        # The middle page, or the deepest the desk pages to (tickets.views.desk.COUNT_CAP, 1,000
+        # tickets: page 40 of 25) when the middle lies beyond it.
         {
             "name": "open_queue_deep",
             "who": "agent",

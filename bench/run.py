@@ -317,7 +317,7 @@ LABELS = {
     "floor": "Floor: bare view, tiny template",
     "floor_base": "Empty page in base.html, as the agent (not a goal)",
     "open_queue": "Open queue, first page (with counts)",
-    "open_queue_deep": "Open queue, deep page (the middle, or page 200, the last the desk offers)",
+    "open_queue_deep": "Open queue, deep page (the middle, or page 40, the last the desk offers)",
     "open_queue_htmx": "Open queue, htmx partial (no counts)",
     "filtered_sorted": "Filtered + sorted queue",
     "search": "Text search",

@@ -64,7 +64,7 @@ def get_requester_ticket(user: User, number: str, *, guest_ids=()) -> Ticket:
 # expects tens of thousands at a million tickets) and would start parallel workers (30 ms) or
 # scan the table to count a dozen rows; ordered by due date under a LIMIT, it walks the start
 # of ticket_sweep_idx (0.1 ms). Past the limit (a sweep far behind) it counts them all.
-UNMARKED_LIMIT = 10_000
+UNMARKED_LIMIT = 100
 
 
 def queue_counts(user: User) -> dict[str, int]:
