@@ -423,7 +423,7 @@ def main():
     for n in args.tickets:
         result = run_one(n, args.requests, args.keep_db)
         (RESULTS / f"results-{n}.json").write_text(json.dumps(result, indent=1, default=str))
-        log(f"N={n:,}: wrote bench/results/results-{n}.json")
+        log(f"N={n:,}: wrote {RESULTS / f'results-{n}.json'}")
         # The README table covers every N that has a results file, latest run of each.
         found = sorted(RESULTS.glob("results-*.json"), key=lambda p: int(p.stem.split("-")[1]))
         (RESULTS / "README.md").write_text(markdown([json.loads(p.read_text()) for p in found]))

@@ -438,10 +438,7 @@ def load_big_tables(n, rng, slas, depts, topics, agent_users, requesters):
     fill_search_documents(n)
     # The fill rewrote every ticket row: compact the table (as it would be after a year of
     # autovacuum), while only the constraint indexes exist.
-    c = psycopg2.connect(dsn())
-    c.autocommit = True
-    c.cursor().execute("VACUUM FULL tickets_ticket")
-    c.close()
+    run_outside_transaction("VACUUM FULL tickets_ticket")
     timings["search_documents"] = round(time.perf_counter() - t0, 2)
     print(f"  search documents (with VACUUM FULL): {timings['search_documents']} s", flush=True)
 
@@ -484,13 +481,18 @@ def load_big_tables(n, rng, slas, depts, topics, agent_users, requesters):
     print(f"  queue counts: {timings['recount_queues']} s", flush=True)
 
     t0 = time.perf_counter()
-    c = psycopg2.connect(dsn())
-    c.autocommit = True
-    c.cursor().execute("VACUUM ANALYZE")
-    c.close()
+    run_outside_transaction("VACUUM ANALYZE")
     timings["vacuum_analyze"] = round(time.perf_counter() - t0, 2)
     print(f"  VACUUM ANALYZE: {timings['vacuum_analyze']} s", flush=True)
     return tickets, numbers, timings
+
+
+def run_outside_transaction(sql: str) -> None:
+    """VACUUM can't run in a transaction block: its own connection, in autocommit."""
+    c = psycopg2.connect(dsn())
+    c.autocommit = True
+    c.cursor().execute(sql)
+    c.close()
 
 
 def fill_search_documents(n: int) -> None:
