@@ -6,7 +6,7 @@ from django import forms
 
 from accounts.models import User
 
-from .bootstrap import RENDERER
+from .bootstrap import BootstrapForm
 from .models import Department, HelpTopic, Priority, Status, Team
 from .queues import DEFAULT_QUEUE, QUEUES, SORT_KEYS
 from .uploads import validate_uploads
@@ -120,7 +120,7 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(BootstrapForm):
     """The desk's GET form: queue, filters, search, sort and page size. Validates only.
 
     Queue, sort and page size come from links rather than typing, so an unknown value falls
@@ -167,24 +167,6 @@ class QueueFilterForm(forms.Form):
     per_page = forms.CharField(
         label="Per page", required=False, widget=forms.Select(choices=[(n, n) for n in PER_PAGE])
     )
-
-    default_renderer = RENDERER  # plain widgets written in Python: the panel is on every desk page
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Bootstrap's classes on the widgets themselves: the panel renders plain widgets, which is
-        # much cheaper than a form-layout library rendering each field through its own templates.
-        for field in self.fields.values():
-            if not field.widget.is_hidden:
-                select = isinstance(field.widget, forms.Select)
-                field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
-
-    def full_clean(self):
-        super().full_clean()
-        # Bootstrap shows a field's message (and its red edge) only beside an input marked so.
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
 
     def clean_queue(self):
         value = self.cleaned_data["queue"]
