@@ -120,7 +120,7 @@ ACTIVE = Q(status__in=ACTIVE_STATUSES)
 
 class TicketQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(status__in=ACTIVE_STATUSES)
+        return self.filter(ACTIVE)
 
     def overdue(self, now=None):
         return self.filter(overdue_condition(now or timezone.now()))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import ACTIVE_STATUSES, Status, ThreadEntry, overdue_condition
+from .models import ACTIVE, Status, ThreadEntry, overdue_condition
 
 QUEUES: list[tuple[str, str]] = [
     ("open", "Open"),
@@ -29,12 +29,11 @@ DEFAULT_QUEUE = "open"
 
 def queue_condition(key: str, user: User, now: datetime) -> Q:
     """What a queue holds."""
-    active = Q(status__in=ACTIVE_STATUSES)
     return {
         "open": Q(status=Status.OPEN),
-        "unassigned": active & Q(assignee__isnull=True),
-        "mine": active & Q(assignee=user),
-        "assigned": active & Q(assignee__isnull=False),
+        "unassigned": ACTIVE & Q(assignee__isnull=True),
+        "mine": ACTIVE & Q(assignee=user),
+        "assigned": ACTIVE & Q(assignee__isnull=False),
         "overdue": overdue_condition(now),
         "pending": Q(status=Status.PENDING),
         "closed": Q(status__in=[Status.RESOLVED, Status.CLOSED]),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import queuecounts
-from .models import Status, Ticket, overdue_condition
+from .models import Ticket, overdue_condition
 from .queues import filter_condition, ordering, queue_condition, search_condition
 
 
@@ -70,7 +70,7 @@ UNMARKED_LIMIT = 100
 def queue_counts(user: User) -> dict[str, int]:
     """The desk's queue counts for an agent, without counting the ticket table (queuecounts)."""
     counts = queuecounts.bucket_counts(user)
-    unmarked = tickets_visible_to(user).filter(status=Status.OPEN, is_overdue=False, due_at__lt=timezone.now())
+    unmarked = tickets_visible_to(user).overdue().filter(is_overdue=False)  # as the sweep finds them
     n = unmarked.order_by("due_at")[:UNMARKED_LIMIT].count()
     counts["overdue"] += n if n < UNMARKED_LIMIT else unmarked.count()
     return counts
