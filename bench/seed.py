@@ -443,34 +443,7 @@ def load_big_tables(n, rng, slas, depts, topics, agent_users, requesters):
     print(f"  search documents (with VACUUM FULL): {timings['search_documents']} s", flush=True)
 
     t0 = time.perf_counter()
-    todo = list(indexes)
-    lock = threading.Lock()
-    errors = []
-
-    def build():
-        c = psycopg2.connect(dsn())
-        c.autocommit = True
-        k = c.cursor()
-        k.execute("SET maintenance_work_mem = '512MB'")
-        k.execute("SET max_parallel_maintenance_workers = 0")
-        while True:
-            with lock:
-                if not todo:
-                    break
-                name, ddl = todo.pop(0)
-            try:
-                k.execute(ddl)
-            except Exception as exc:  # noqa: BLE001
-                errors.append((name, exc))
-        c.close()
-
-    workers = [threading.Thread(target=build) for _ in range(2)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    if errors:
-        raise SystemExit(f"index rebuild failed: {errors}")
+    run_two_at_a_time([(ddl, None) for _, ddl in indexes])
     timings["rebuild_indexes"] = round(time.perf_counter() - t0, 2)
     print(f"  rebuilt {len(indexes)} indexes: {timings['rebuild_indexes']} s", flush=True)
 
@@ -495,41 +468,54 @@ def run_outside_transaction(sql: str) -> None:
     c.close()
 
 
-def fill_search_documents(n: int) -> None:
-    """Each ticket's search document (what the services keep up to date): its subject and thread.
-
-    Set-based, after the thread entries are loaded and before the indexes are rebuilt, so that the
-    GIN index over the documents is built once. to_tsvector is the cost: two connections each
-    take half the tickets, as the index rebuild does.
-    """
+def run_two_at_a_time(statements: list[tuple[str, tuple | None]]) -> None:
+    """Run the statements on two connections at once (the machine has two cores), each taking the
+    next statement left; generous memory, as for a bulk load. Fails if any statement failed."""
+    todo = list(statements)
+    lock = threading.Lock()
     errors = []
 
-    def fill(first: int, last: int) -> None:
-        try:
-            c = psycopg2.connect(dsn())
-            c.autocommit = True
-            k = c.cursor()
-            # Grouping the bodies with no index on ticket_id (dropped for the load): give it memory.
-            k.execute("SET work_mem = '256MB'")
-            k.execute(
-                """UPDATE tickets_ticket AS t SET search_document = to_tsvector(%s, t.subject || ' ' || e.bodies)
-                     FROM (SELECT ticket_id, string_agg(body, ' ') AS bodies FROM tickets_threadentry
-                            WHERE ticket_id BETWEEN %s AND %s GROUP BY ticket_id) AS e
-                    WHERE e.ticket_id = t.id""",
-                (SEARCH_CONFIG, first, last),
-            )
-            c.close()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
+    def work():
+        c = psycopg2.connect(dsn())
+        c.autocommit = True
+        k = c.cursor()
+        k.execute("SET maintenance_work_mem = '512MB'")
+        k.execute("SET max_parallel_maintenance_workers = 0")
+        # Grouping thread bodies with no index on ticket_id (dropped for the load) wants memory too.
+        k.execute("SET work_mem = '256MB'")
+        while True:
+            with lock:
+                if not todo:
+                    break
+                sql, params = todo.pop(0)
+            try:
+                k.execute(sql, params)
+            except Exception as exc:  # noqa: BLE001
+                errors.append((sql[:80], exc))
+        c.close()
 
-    half = n // 2
-    workers = [threading.Thread(target=fill, args=span) for span in ((1, half), (half + 1, n))]
+    workers = [threading.Thread(target=work) for _ in range(2)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
     if errors:
-        raise SystemExit(f"search documents failed: {errors}")
+        raise SystemExit(f"bulk statements failed: {errors}")
+
+
+def fill_search_documents(n: int) -> None:
+    """Each ticket's search document (what the services keep up to date): its subject and thread.
+
+    Set-based, after the thread entries are loaded and before the indexes are rebuilt, so that the
+    GIN index over the documents is built once. to_tsvector is the cost: each half of the tickets
+    on its own connection.
+    """
+    fill = """UPDATE tickets_ticket AS t SET search_document = to_tsvector(%s, t.subject || ' ' || e.bodies)
+                FROM (SELECT ticket_id, string_agg(body, ' ') AS bodies FROM tickets_threadentry
+                       WHERE ticket_id BETWEEN %s AND %s GROUP BY ticket_id) AS e
+               WHERE e.ticket_id = t.id"""
+    half = n // 2
+    run_two_at_a_time([(fill, (SEARCH_CONFIG, 1, half)), (fill, (SEARCH_CONFIG, half + 1, n))])
 
 
 def check_columns(cur, table, cols):
