@@ -24,15 +24,13 @@ COLLISION_WINDOW = timedelta(minutes=5)
 def work_page(request, number):
     ticket = get_ticket_for(request.user, number)
     # Presence, not ticket state: remembering who has the page open feeds the collision warning.
-    # One UPDATE on every visit but the agent's first to this ticket.
-    seen = timezone.now()
-    if not TicketViewing.objects.filter(ticket=ticket, agent=request.user).update(seen_at=seen):
-        TicketViewing.objects.bulk_create(
-            [TicketViewing(ticket=ticket, agent=request.user, seen_at=seen)],
-            update_conflicts=True,
-            unique_fields=["ticket", "agent"],
-            update_fields=["seen_at"],
-        )
+    # One upsert (INSERT … ON CONFLICT DO UPDATE), not update_or_create's locking read and write.
+    TicketViewing.objects.bulk_create(
+        [TicketViewing(ticket=ticket, agent=request.user, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["ticket", "agent"],
+        update_fields=["seen_at"],
+    )
     return _render(request, ticket)
 
 
