@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,6 +116,11 @@ def overdue_condition(now) -> Q:
 
 
 ACTIVE = Q(status__in=ACTIVE_STATUSES)
+# My tickets lists what the requester still waits on first: 0 while open or pending, 1 once
+# resolved or closed. The list orders by this expression and an index holds it (requester_list).
+FINISHED = models.Case(
+    models.When(ACTIVE, then=models.Value(0)), default=models.Value(1), output_field=models.IntegerField()
+)
 
 
 class TicketQuerySet(models.QuerySet):
@@ -182,7 +187,10 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["requester", "status", "-updated_at"], name="ticket_requester_idx"),
+            # A requester's tickets as My tickets lists them, and the requester's part of the desk.
+            models.Index(
+                "requester", FINISHED, F("updated_at").desc(), F("id").desc(), name="ticket_requester_list_idx"
+            ),
             # The desk's sorts (queues.SORTS), each ending on the primary key so that a page is
             # read off the index in order; PostgreSQL reads them backwards for descending sorts.
             # Over all tickets, for the Closed queue and searches…

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from accounts.models import User
 
 from .. import feedback, guest, outbox, services
 from ..forms import CheckStatusForm, FeedbackForm, GuestTicketForm, NewTicketForm, ReplyForm
-from ..models import Attachment, Feedback, HelpTopic, Status, Ticket
+from ..models import FINISHED, Attachment, Feedback, HelpTopic, Status, Ticket
 from ..selectors import get_requester_ticket
 from ..uploads import INLINE_TYPES
 
@@ -64,14 +63,8 @@ def my_tickets(request):
     tickets = (
         Ticket.objects.filter(requester=request.user)
         .select_related("department")
-        .annotate(
-            done=Case(
-                When(status__in=[Status.RESOLVED, Status.CLOSED], then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("done", "-updated_at", "-pk")
+        .annotate(finished=FINISHED)
+        .order_by("finished", "-updated_at", "-pk")
     )
     page = _page(tickets, request.GET.get("page"))
     return render(request, "tickets/my_tickets.html", {"tickets": page.object_list, "page": page})
