@@ -16,7 +16,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.UserBackend")
         messages.success(request, "Welcome to Frontdesk — your account is ready.")
         return redirect("home")
     if form.has_error("email", code="guest_account"):

@@ -40,8 +40,8 @@ def queries_per_page(targets: dict) -> dict:
     agent = User.objects.get(email=targets["agent_email"])
     requester = User.objects.get(email=targets["requester_email"])
     clients = {"agent": Client(), "requester": Client()}
-    clients["agent"].force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
-    clients["requester"].force_login(requester, backend="django.contrib.auth.backends.ModelBackend")
+    clients["agent"].force_login(agent, backend="accounts.backends.UserBackend")
+    clients["requester"].force_login(requester, backend="accounts.backends.UserBackend")
     out = {}
     for ep in endpoints(targets):
         client = clients.get(ep["who"]) or Client()

@@ -1,3 +1,6 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
@@ -121,3 +124,16 @@ def test_logout_by_post_signs_out(client, end_user):
 
     assertRedirects(response, reverse("home"))
     assert signed_in_user_id(client) is None
+
+
+@pytest.mark.parametrize("who, sees_desk", [("end_user", False), ("agent", True)])
+def test_signed_in_pages_read_the_user_and_its_agent_profile_in_one_query(client, request, who, sees_desk):
+    user = request.getfixturevalue(who)
+    client.post(LOGIN_URL, {"username": user.email, "password": PASSWORD})
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+
+    assert (reverse("tickets:desk") in response.content.decode()) is sees_desk
+    user_queries = [q["sql"] for q in captured if '"accounts_user"' in q["sql"] or "accounts_agentprofile" in q["sql"]]
+    assert len(user_queries) == 1 and "accounts_agentprofile" in user_queries[0]
