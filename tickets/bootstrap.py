@@ -96,13 +96,17 @@ def _css_class(widget: forms.Widget) -> str:
 
 
 class BoundField(forms.BoundField):
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        widget = widget or self.field.widget
+        if isinstance(getattr(widget, "choices", None), forms.models.ModelChoiceIterator):
+            widget.choices = model_choices(self.field)
+        return super().as_widget(widget, attrs, only_initial)
+
     def as_field_group(self):
         """Label, widget, errors and help text in Bootstrap 5's layout (a hidden field: the input alone)."""
         if self.is_hidden:
             return str(self)
         widget = self.field.widget
-        if isinstance(getattr(widget, "choices", None), forms.models.ModelChoiceIterator):
-            widget.choices = model_choices(self.field)
         classes = " ".join(filter(None, [widget.attrs.get("class"), _css_class(widget), self.errors and "is-invalid"]))
         html = self.as_widget(attrs={"class": classes})
         errors = mark_safe("")

@@ -12,6 +12,7 @@ from django import forms
 from accounts.models import User
 
 from . import services
+from .bootstrap import BootstrapForm
 from .models import Priority, Status, Ticket
 from .selectors import tickets_visible_to
 
@@ -35,7 +36,7 @@ class NumbersField(forms.Field):
             raise forms.ValidationError(f"Select at most {MAX_TICKETS} tickets at a time.")
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(BootstrapForm):
     ACTIONS = [
         ("assign_me", "Assign to me"),
         ("assign_agent", "Assign to agent…"),

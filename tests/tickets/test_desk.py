@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -6,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AgentProfile
 from tickets import services
 from tickets.models import Event, EventKind, Priority, Status, Team, Ticket
 from tickets.selectors import queue_counts, tickets_visible_to
@@ -282,6 +284,20 @@ def test_bulk_assign_to_an_agent_of_the_department(client, agent, department, th
     client.force_login(agent)
     bulk(client, three[:2], action="assign_agent", agent=colleague.pk)
     assert [t.assignee for t in Ticket.objects.order_by("pk")] == [colleague, colleague, None]
+
+
+def test_bulk_agent_menu_offers_the_active_agents_by_name(client, agent, department, end_user, three):
+    make_agent(department, full_name="Carl Colleague")
+    AgentProfile.objects.filter(user=make_agent(department, full_name="Dora Departed")).update(is_active=False)
+    client.force_login(agent)
+
+    html = client.get(DESK).content.decode()
+
+    menu = html.split('<select name="agent"', 1)[1].split("</select>", 1)[0]
+    assert 'id="bulk_agent"' in menu
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", menu)
+    assert options == ["— Agent —", "Alex Agent", "Carl Colleague"]
+    assert "Dora" not in menu and end_user.full_name not in menu
 
 
 def test_bulk_assign_to_an_agent_outside_the_department_is_refused_per_ticket(client, agent, other_agent, three):

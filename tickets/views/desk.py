@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
 
-from ..bootstrap import RENDERER
 from ..bulk import BulkActionForm, BulkResult, apply_bulk
 from ..forms import QueueFilterForm
 from ..models import Priority, Status, Ticket
@@ -71,7 +70,7 @@ def desk(request):
         "page": page,
         "queue": data["queue"],
         "sort": data["sort"],
-        "bulk_form": BulkActionForm(renderer=RENDERER),
+        "bulk_form": BulkActionForm(),
         "headers": sort_headers(data["sort"]),
         "desk_url": reverse("tickets:desk"),
     }
