@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 
 from tickets import services
@@ -25,6 +27,23 @@ def test_requester_other_tickets_are_listed(client, agent, ticket, end_user, top
     client.force_login(agent)
     page = client.get(reverse("tickets:work", args=[ticket.number])).content.decode()
     assert f"#{other.number}" in page and "Second problem" in page
+
+
+def test_requester_other_tickets_show_the_open_ones_first_then_the_latest(client, agent, ticket, end_user, topic):
+    def open_(subject):
+        return services.open_ticket(requester=end_user, topic=topic, subject=subject, body="x", notify=False)
+
+    open_("Old but still open")
+    for i in range(5):
+        services.change_status(open_(f"Finished {i}"), to=Status.CLOSED, by=agent)
+    services.change_status(open_("Waiting on the requester"), to=Status.PENDING, by=agent)
+    client.force_login(agent)
+
+    page = client.get(reverse("tickets:work", args=[ticket.number])).content.decode()
+
+    listed = page.split("other tickets</summary>", 1)[1].split("</ul>", 1)[0]
+    subjects = re.findall(r"</a> ([^<]+?) <span", listed)
+    assert subjects == ["Waiting on the requester", "Old but still open", "Finished 4", "Finished 3", "Finished 2"]
 
 
 def test_another_agent_having_the_ticket_open_is_announced(client, agent, ticket, department):
