@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by
 # the test itself are still synchronous and safe here.
@@ -42,6 +43,16 @@ def browser_type_launch_args():
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_opened_under_playwright(playwright):
+    """While Playwright's sync API runs, the test thread works in another contextvars context, and
+    Django keeps one set of connections per context. Tests run after the first browser test open
+    theirs there; close them before Playwright stops, or the test database's teardown finds them
+    still open ("database … is being accessed by other users")."""
+    yield
+    connections.close_all()
 
 
 @pytest.fixture
