@@ -135,8 +135,9 @@ def search_condition(text: str) -> Q:
     Agents may find internal notes too: this search is only reachable from the desk.
     On PostgreSQL subject and thread are one full-text match on the stored search document, and
     every part of the OR is an index condition (GIN document, number prefix, requester ids), so
-    that PostgreSQL gathers the candidates with a BitmapOr and only then applies the queue and
-    visibility. Elsewhere: icontains.
+    that PostgreSQL gathers the candidates with a BitmapOr. The GIN index also holds the status,
+    department, team, assignee and requester (migration 0011), so the queue and the visibility
+    narrow the word's matches inside the index rather than in the table. Elsewhere: icontains.
     """
     text = text.strip()
     number = text.lstrip("#")
