@@ -62,17 +62,26 @@ def get_requester_ticket(user: User, number: str, *, guest_ids=()) -> Ticket:
 
 # Past due but not yet marked by the sweep: normally a handful. PostgreSQL can't know that (it
 # expects tens of thousands at a million tickets) and would start parallel workers (30 ms) or
-# scan the table to count a dozen rows; ordered by due date under a LIMIT, it walks the start
-# of ticket_sweep_idx (0.1 ms). Past the limit (a sweep far behind) it counts them all.
+# intersect bitmaps of every ticket the agent may see (2 s); ordered by due date under a LIMIT,
+# it walks the start of ticket_sweep_idx (0.1 ms). When the sweep is further behind than that
+# (beat stopped), the Overdue count is a lower bound, shown as "N+", rather than a slow count.
 UNMARKED_LIMIT = 100
 
 
-def queue_counts(user: User) -> dict[str, int]:
+class QueueCounts(dict):
+    """Each queue's ticket count; the keys in `at_least` hold lower bounds."""
+
+    at_least: frozenset[str] = frozenset()
+
+
+def queue_counts(user: User) -> QueueCounts:
     """The desk's queue counts for an agent, without counting the ticket table (queuecounts)."""
-    counts = queuecounts.bucket_counts(user)
+    counts = QueueCounts(queuecounts.bucket_counts(user))
     unmarked = tickets_visible_to(user).overdue().filter(is_overdue=False)  # as the sweep finds them
     n = unmarked.order_by("due_at")[:UNMARKED_LIMIT].count()
-    counts["overdue"] += n if n < UNMARKED_LIMIT else unmarked.count()
+    counts["overdue"] += n
+    if n == UNMARKED_LIMIT:
+        counts.at_least = frozenset({"overdue"})
     return counts
 
 

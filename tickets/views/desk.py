@@ -78,7 +78,7 @@ def desk(request):
     if request.htmx:
         return render(request, "tickets/partials/_queue_table.html", context)
     counts = queue_counts(request.user)
-    context["queues"] = [(key, label, counts[key]) for key, label in QUEUES]
+    context["queues"] = [(key, label, counts[key], key in counts.at_least) for key, label in QUEUES]
     return render(request, "tickets/desk.html", context)
 
 
