@@ -90,12 +90,25 @@ class AgentProfile(models.Model):
     def __str__(self):
         return str(self.user)
 
-    # Read once per request (a profile object lives as long as request.user): the desk asks
-    # for the agent's tickets several times per page.
-    @cached_property
+    @property
     def department_ids(self) -> list[int]:
-        return list(self.departments.values_list("pk", flat=True))
+        return self._memberships["department"]
 
-    @cached_property
+    @property
     def team_ids(self) -> list[int]:
-        return list(self.teams.values_list("pk", flat=True))
+        return self._memberships["team"]
+
+    # Read once per request (a profile object lives as long as request.user), in one query: the
+    # desk asks for the agent's tickets several times per page, and every page of it needs both.
+    @cached_property
+    def _memberships(self) -> dict[str, list[int]]:
+        departments = self.departments.through.objects.filter(agentprofile=self)
+        teams = self.teams.through.objects.filter(agentprofile=self)
+        ids = {"department": [], "team": []}
+        for kind, pk in (
+            departments.annotate(kind=models.Value("department"))
+            .values_list("kind", "department")
+            .union(teams.annotate(kind=models.Value("team")).values_list("kind", "team"), all=True)
+        ):
+            ids[kind].append(pk)
+        return ids

@@ -39,6 +39,18 @@ def test_agent_sees_only_its_departments_tickets(client, agent, other_agent, end
     assert list(tickets_visible_to(other_agent)) == [theirs]
 
 
+def test_an_agents_departments_and_teams_are_read_together_once(agent, department, other_department):
+    team = Team.objects.create(name="Laptops")
+    team.members.add(agent.agent_profile)
+    profile = AgentProfile.objects.get(user=agent)
+
+    with CaptureQueriesContext(connection) as captured:
+        seen = (profile.department_ids, profile.team_ids, profile.department_ids)
+
+    assert seen == ([department.pk], [team.pk], [department.pk])
+    assert len(captured) == 1
+
+
 def test_all_departments_agent_sees_everything(agent, end_user, topic, other_department):
     boss = make_agent(all_departments=True)
     services.open_ticket(requester=end_user, topic=topic, subject="A", body="x")
