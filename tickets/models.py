@@ -107,6 +107,13 @@ class HelpTopic(models.Model):
 
 
 ACTIVE_STATUSES = [Status.OPEN, Status.PENDING]
+ACTIVE = Q(status__in=ACTIVE_STATUSES)
+# A requester's tickets are listed with what the requester still waits on first: 0 while open or
+# pending, 1 once resolved or closed. TicketQuerySet.requester_order sorts by it, and
+# ticket_requester_list_idx holds it.
+FINISHED = models.Case(
+    models.When(ACTIVE, then=models.Value(0)), default=models.Value(1), output_field=models.IntegerField()
+)
 
 
 def overdue_condition(now) -> Q:
@@ -115,20 +122,17 @@ def overdue_condition(now) -> Q:
     return Q(status=Status.OPEN, due_at__lt=now)
 
 
-ACTIVE = Q(status__in=ACTIVE_STATUSES)
-# My tickets lists what the requester still waits on first: 0 while open or pending, 1 once
-# resolved or closed. The list orders by this expression and an index holds it (requester_list).
-FINISHED = models.Case(
-    models.When(ACTIVE, then=models.Value(0)), default=models.Value(1), output_field=models.IntegerField()
-)
-
-
 class TicketQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ACTIVE)
 
     def overdue(self, now=None):
         return self.filter(overdue_condition(now or timezone.now()))
+
+    def requester_order(self):
+        """Still open first, then the latest update: how a requester's tickets are listed (My
+        tickets, and the work page's other tickets), read off ticket_requester_list_idx."""
+        return self.annotate(finished=FINISHED).order_by("finished", "-updated_at", "-pk")
 
 
 class TicketManager(models.Manager.from_queryset(TicketQuerySet)):
@@ -179,7 +183,7 @@ class Ticket(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
     # The desk's full-text search on PostgreSQL: the subject and every thread entry (internal notes
-    # too), kept up to date by the services; GIN-indexed there (migration 0008). Unused elsewhere.
+    # too), kept up to date by the services; GIN-indexed there (migrations 0010, 0011). Unused elsewhere.
     search_document = SearchVectorField(null=True, editable=False)
 
     objects = TicketManager()

@@ -125,7 +125,7 @@ def filter_condition(data: dict) -> Q:
 
 
 # The text search configuration of Ticket.search_document: the services build the document with
-# it and the search parses queries with it (migration 0008 backfilled with the same).
+# it and the search parses queries with it (migration 0010 backfilled with the same).
 SEARCH_CONFIG = "english"
 
 

@@ -15,7 +15,7 @@ from accounts.models import User
 
 from .. import feedback, guest, outbox, services
 from ..forms import CheckStatusForm, FeedbackForm, GuestTicketForm, NewTicketForm, ReplyForm
-from ..models import FINISHED, Attachment, Feedback, HelpTopic, Status, Ticket
+from ..models import Attachment, Feedback, HelpTopic, Status, Ticket
 from ..selectors import get_requester_ticket
 from ..uploads import INLINE_TYPES
 
@@ -60,12 +60,7 @@ def ticket_created(request, number):
 
 @login_required
 def my_tickets(request):
-    tickets = (
-        Ticket.objects.filter(requester=request.user)
-        .select_related("department")
-        .annotate(finished=FINISHED)
-        .order_by("finished", "-updated_at", "-pk")
-    )
+    tickets = Ticket.objects.filter(requester=request.user).select_related("department").requester_order()
     page = _page(tickets, request.GET.get("page"))
     return render(request, "tickets/my_tickets.html", {"tickets": page.object_list, "page": page})
 

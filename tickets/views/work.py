@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import agent_required
 
 from ..actions import ACTIONS
-from ..models import FINISHED, Attachment, Ticket, TicketViewing
+from ..models import Attachment, Ticket, TicketViewing
 from ..selectors import get_ticket_for, tickets_visible_to
 from ..services import ChangeRefused
 from .portal import serve_attachment
@@ -81,12 +81,11 @@ def _render(request, ticket: Ticket, bound=None, status=200):
         "others_here": TicketViewing.objects.filter(ticket=ticket, seen_at__gte=now - COLLISION_WINDOW)
         .exclude(agent=request.user)
         .select_related("agent"),
-        # As the requester's My tickets lists them (still open first), read off the same index.
+        # As the requester's My tickets lists them.
         "requester_tickets": tickets_visible_to(request.user)
         .filter(requester=ticket.requester)
         .exclude(pk=ticket.pk)
-        .annotate(finished=FINISHED)
-        .order_by("finished", "-updated_at", "-pk")[:5],
+        .requester_order()[:5],
         "canned_bodies": forms["reply"].canned_bodies(),
     }
     template = "tickets/partials/_work.html" if request.htmx else "tickets/work.html"
