@@ -90,6 +90,19 @@ class AgentProfile(models.Model):
     def __str__(self):
         return str(self.user)
 
+    def scope(self) -> models.Q:
+        """The tickets this agent works: its departments', its teams' and those assigned to it.
+
+        A condition on department_id, team_id and assignee_id, which both the tickets and the
+        desk's count buckets (tickets.QueueCount) have. Plain id lists rather than joins or
+        subqueries: no duplicate rows, and PostgreSQL can combine the three indexes (BitmapOr).
+        """
+        return (
+            models.Q(department_id__in=self.department_ids)
+            | models.Q(team_id__in=self.team_ids)
+            | models.Q(assignee_id=self.user_id)
+        )
+
     @property
     def department_ids(self) -> list[int]:
         return self._memberships["department"]

@@ -16,7 +16,7 @@ after every `migrate` the app puts them back and recounts (tickets/apps.py).
 from collections import Counter
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from .models import ACTIVE_STATUSES, QueueCount, Status, Ticket
 from .queues import QUEUES
@@ -127,7 +127,7 @@ def bucket_counts(user) -> dict[str, int]:
     buckets = QueueCount.objects.order_by()
     own = Ticket.objects.none()
     if not profile.all_departments:
-        seen = Q(department_id__in=profile.department_ids) | Q(team_id__in=profile.team_ids) | Q(assignee_id=user.pk)
+        seen = profile.scope()
         buckets = buckets.filter(seen)
         own = Ticket.objects.filter(requester=user).exclude(seen).order_by()
     grouping = ("status", "assignee_id", "is_overdue")

@@ -20,14 +20,7 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
         profile = user.agent_profile
         if profile.all_departments:
             return Ticket.objects.all()
-        # Plain id lists rather than joins or subqueries: no duplicate rows (no DISTINCT), and
-        # PostgreSQL can combine the department, team and assignee indexes (BitmapOr).
-        return Ticket.objects.filter(
-            Q(department__in=profile.department_ids)
-            | Q(team__in=profile.team_ids)
-            | Q(assignee=user)
-            | Q(requester=user)
-        )
+        return Ticket.objects.filter(profile.scope() | Q(requester=user))
     return Ticket.objects.filter(requester=user)
 
 
