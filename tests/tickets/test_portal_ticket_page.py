@@ -1,10 +1,13 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tickets import guest, services
 from tickets.models import Status, Ticket
+from tickets.views.portal import MY_TICKETS_PER_PAGE
 
 from ..conftest import UserFactory
 from .conftest import upload
@@ -222,8 +225,6 @@ def test_guest_signing_up_gets_a_link_to_claim_the_account_not_the_account(clien
 
 
 def test_my_tickets_is_paginated_with_open_tickets_first(client, end_user, topic, agent):
-    from tickets.views.portal import MY_TICKETS_PER_PAGE
-
     done = services.open_ticket(requester=end_user, topic=topic, subject="Finished long ago", body="x", notify=False)
     services.change_status(done, to=Status.CLOSED, by=agent)
     for i in range(MY_TICKETS_PER_PAGE):
@@ -250,9 +251,6 @@ def test_my_tickets_on_one_page_shows_them_all_without_page_links(client, end_us
 
 
 def test_my_tickets_queries_do_not_grow_with_the_number_of_tickets(client, end_user, topic):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     _open_many(end_user, topic, 30)
     client.force_login(end_user)
     url = reverse("tickets:mine")
@@ -267,9 +265,6 @@ def test_my_tickets_queries_do_not_grow_with_the_number_of_tickets(client, end_u
 
 
 def test_my_tickets_reads_a_full_first_page_once_and_counts_once(client, end_user, topic):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     _open_many(end_user, topic, 3)
     client.force_login(end_user)
     url = reverse("tickets:mine")
